@@ -1,0 +1,90 @@
+//! The reverse sweep.
+//!
+//! For a scalar loss `L` and every tensor `t` on which it depends, backward computes
+//! the adjoint `dL/dt` by the chain rule, visiting tensors in reverse creation order
+//! (a reverse topological order): when a tensor is visited, every consumer has already
+//! added its contribution `g_out^T d out / d t`, so its adjoint is complete, and it
+//! passes its own contribution to its inputs through its primitive's VJP. Adjoints of
+//! values used more than once are summed, in a fixed order. Leaves that require a
+//! gradient accumulate it into their `.grad()`.
+
+use crate::float::Float;
+use crate::primitive::Vjp;
+use crate::tensor::Tensor;
+use ndarray::{ArrayD, IxDyn};
+use std::collections::{BTreeMap, HashSet};
+
+impl<T: Float> Tensor<T> {
+    /// Backward from a scalar (one-element) loss, seeded with 1.
+    ///
+    /// Panics if the tensor has more than one element: use [`Tensor::backward_with`].
+    pub fn backward(&self) {
+        let shape = self.shape();
+        assert!(
+            shape.iter().product::<usize>() == 1,
+            "backward: tensor of shape {shape:?} is not a scalar; backward without a seed needs one element. \
+             Reduce it to a scalar first, or call backward_with(seed) with a seed gradient of shape {shape:?}"
+        );
+        self.backward_with(ArrayD::from_elem(IxDyn(&shape), T::one()));
+    }
+
+    /// Backward seeded with `seed = dL/dself` (same shape as `self`).
+    pub fn backward_with(&self, seed: ArrayD<T>) {
+        assert_eq!(seed.shape(), &self.shape()[..], "backward_with: seed shape differs from the tensor's");
+        if !self.requires_grad() {
+            return;
+        }
+        let order = reverse_topological(self);
+        let mut adjoints: BTreeMap<u64, ArrayD<T>> = BTreeMap::new();
+        adjoints.insert(self.id(), seed);
+        for t in order {
+            let Some(g) = adjoints.remove(&t.id()) else { continue };
+            let Some(origin) = &t.0.origin else {
+                t.accumulate_grad(g);
+                continue;
+            };
+            let needs: Vec<bool> = origin.inputs.iter().map(|i| i.requires_grad()).collect();
+            let grads = {
+                let values: Vec<_> = origin.inputs.iter().map(|i| i.value()).collect();
+                let arrays: Vec<&ArrayD<T>> = values.iter().map(|r| &**r).collect();
+                let out = t.value();
+                origin.op.backward(&Vjp { inputs: &arrays, output: &out, grad: &g, needs: &needs })
+            };
+            assert_eq!(grads.len(), origin.inputs.len(), "{}: backward returned {} gradients for {} inputs", origin.op.name(), grads.len(), origin.inputs.len());
+            for ((input, grad), need) in origin.inputs.iter().zip(grads).zip(&needs) {
+                let Some(grad) = grad.filter(|_| *need) else { continue };
+                assert_eq!(
+                    grad.shape(), &input.shape()[..],
+                    "{}: backward returned a gradient of shape {:?} for an input of shape {:?}",
+                    origin.op.name(), grad.shape(), input.shape()
+                );
+                match adjoints.get_mut(&input.id()) {
+                    Some(acc) => *acc += &grad,
+                    None => {
+                        adjoints.insert(input.id(), grad);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every tensor that requires grad and that `root` depends on, newest first.
+fn reverse_topological<T: Float>(root: &Tensor<T>) -> Vec<Tensor<T>> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![root.clone()];
+    let mut all = Vec::new();
+    seen.insert(root.id());
+    while let Some(t) = stack.pop() {
+        if let Some(origin) = &t.0.origin {
+            for i in &origin.inputs {
+                if i.requires_grad() && seen.insert(i.id()) {
+                    stack.push(i.clone());
+                }
+            }
+        }
+        all.push(t);
+    }
+    all.sort_by_key(|t| std::cmp::Reverse(t.id()));
+    all
+}

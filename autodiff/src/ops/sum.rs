@@ -1,0 +1,55 @@
+//! `sum`: `y = sum_{i in axis} x_i` (optionally keeping the axis with size 1);
+//! VJP `dx = broadcast(g)` back along the summed axis. `sum_all` sums every element.
+
+use crate::float::Float;
+use crate::primitive::{Primitive, Vjp};
+use crate::shape::{array, axis_index, contiguous};
+use crate::tensor::Tensor;
+use ndarray::{ArrayD, Axis, IxDyn};
+
+/// Sum over one axis.
+pub struct Sum {
+    pub axis: usize,
+    pub keepdim: bool,
+}
+
+impl<T: Float> Primitive<T> for Sum {
+    fn name(&self) -> String {
+        format!("sum(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let x = inputs[0];
+        let mut shape = x.shape().to_vec();
+        let (outer, _, inner) = kernels::reduce::split_axis(&shape, self.axis);
+        let mut out = vec![T::zero(); outer * inner];
+        kernels::reduce::sum_axis(&contiguous(x), &shape, self.axis, &mut out);
+        if self.keepdim {
+            shape[self.axis] = 1;
+        } else {
+            shape.remove(self.axis);
+        }
+        array(&shape, out)
+    }
+
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
+        vec![v.when(0, || {
+            let g = if self.keepdim { v.grad.clone() } else { v.grad.clone().insert_axis(Axis(self.axis)) };
+            g.broadcast(IxDyn(v.inputs[0].shape())).expect("sum: gradient broadcasts back").to_owned()
+        })]
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Sum over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
+    pub fn sum(&self, axis: isize, keepdim: bool) -> Tensor<T> {
+        let axis = axis_index("sum", axis, self.ndim());
+        Tensor::apply(Sum { axis, keepdim }, &[self])
+    }
+
+    /// Sum of all elements, as a 0-dimensional tensor.
+    pub fn sum_all(&self) -> Tensor<T> {
+        let n = self.len();
+        self.reshape(&[n]).sum(0, false)
+    }
+}

@@ -1,0 +1,39 @@
+//! The trait every primitive implements.
+
+use crate::float::Float;
+use ndarray::ArrayD;
+
+/// What a primitive's backward sees: its inputs, its output, the gradient of the
+/// loss with respect to the output, and which inputs need a gradient.
+pub struct Vjp<'a, T: Float> {
+    pub inputs: &'a [&'a ArrayD<T>],
+    pub output: &'a ArrayD<T>,
+    pub grad: &'a ArrayD<T>,
+    pub needs: &'a [bool],
+}
+
+impl<T: Float> Vjp<'_, T> {
+    /// `Some(f())` if input `i` needs a gradient, else `None` (skips the work).
+    pub fn when<F: FnOnce() -> ArrayD<T>>(&self, i: usize, f: F) -> Option<ArrayD<T>> {
+        self.needs[i].then(f)
+    }
+}
+
+/// A differentiable operation: `y = f(x_1, ..., x_k)` and its vector-Jacobian
+/// product `g -> (g^T dy/dx_1, ..., g^T dy/dx_k)`.
+///
+/// Implement it once per primitive (one file under `ops/`), with a method on
+/// [`crate::Tensor`] that calls [`crate::Tensor::apply`]. `forward` and `backward`
+/// run on CPU values; a device backend adds its own methods beside them, and the
+/// graph code does not change.
+pub trait Primitive<T: Float>: 'static {
+    /// Name used in messages, e.g. `"matmul"`.
+    fn name(&self) -> String;
+
+    /// Computes the output from the inputs.
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T>;
+
+    /// Returns, for each input, the gradient of the loss with respect to it (same
+    /// shape as the input), or `None` where `v.needs[i]` is false.
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>>;
+}
