@@ -8,12 +8,19 @@
 use crate::element::Element;
 use crate::parallel::for_each_chunk_mut;
 
-fn row_logsumexp<T: Element>(row: &[T]) -> T {
+/// `(m, ln sum_j exp(x_j - m))` with `m` the row maximum. Keeping the two apart
+/// avoids rounding `m + ln s` when `m` is large (f32 has 24 bits).
+fn row_max_and_log_sum<T: Element>(row: &[T]) -> (T, T) {
     let m = row.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
     if !m.is_finite() {
-        return m;
+        return (m, T::zero());
     }
-    m + row.iter().fold(T::zero(), |a, &b| a + (b - m).exp()).ln()
+    (m, row.iter().fold(T::zero(), |a, &b| a + (b - m).exp()).ln())
+}
+
+fn row_logsumexp<T: Element>(row: &[T]) -> T {
+    let (m, l) = row_max_and_log_sum(row);
+    m + l
 }
 
 /// `out[r] = logsumexp(x[r, :])`.
@@ -51,9 +58,9 @@ fn per_row<T: Element>(x: &[T], cols: usize, out: &mut [T], f: impl Fn(&[T], &mu
 /// Row-wise log-softmax.
 pub fn log_softmax_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
     per_row(x, cols, out, |xr, or| {
-        let l = row_logsumexp(xr);
+        let (m, l) = row_max_and_log_sum(xr);
         for (o, &v) in or.iter_mut().zip(xr) {
-            *o = v - l;
+            *o = (v - m) - l;
         }
     });
 }
@@ -61,9 +68,9 @@ pub fn log_softmax_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
 /// Row-wise softmax.
 pub fn softmax_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
     per_row(x, cols, out, |xr, or| {
-        let l = row_logsumexp(xr);
+        let (m, l) = row_max_and_log_sum(xr);
         for (o, &v) in or.iter_mut().zip(xr) {
-            *o = (v - l).exp();
+            *o = ((v - m) - l).exp();
         }
     });
 }
