@@ -1,1 +1,6 @@
-//! placeholder
+//! The hypernetwork side of the project: tasks, target networks, baselines and the
+//! generator that emits target networks under a complexity knob beta.
+
+pub mod target;
+
+pub use target::{Activation, TargetWeights};

@@ -1,1 +1,1 @@
-//! placeholder
+//! Interpretation of target networks.
