@@ -2,5 +2,6 @@
 //! generator that emits target networks under a complexity knob beta.
 
 pub mod target;
+pub mod task;
 
 pub use target::{Activation, TargetWeights};
