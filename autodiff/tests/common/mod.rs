@@ -1,0 +1,128 @@
+//! Shared pieces of the gradient property tests: random shapes, input values kept
+//! inside each primitive's smooth domain, the choice between the full-Jacobian and
+//! the random-direction check, and readable failure reports.
+//!
+//! Shapes come from proptest (so failures shrink to small shapes); values come from
+//! a [`Key`] seeded by a proptest-drawn `u64` (so a case is its shapes plus one seed).
+#![allow(dead_code)] // each test file uses part of this module
+
+use autodiff::gradcheck::{check_gradients, check_gradients_fast, GradcheckError, TestFn, Tolerance, Worst};
+use autodiff::Key;
+use ndarray::{ArrayD, IxDyn};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+/// Largest number of elements of a random shape.
+pub const MAX_ELEMENTS: usize = 96;
+
+/// Inputs with at most this many elements in all get the full Jacobian; larger ones
+/// the random-direction check.
+pub const FULL_JACOBIAN_LIMIT: usize = 48;
+
+/// Seed of proptest's own generator unless `PROPTEST_RNG_SEED` is set, so that every
+/// run draws the same cases.
+pub const DEFAULT_PROPTEST_SEED: u64 = 0x5EED_6AD0;
+
+/// Where input values are drawn from, chosen to stay clear of kinks and domain edges
+/// by much more than the finite-difference step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Domain {
+    /// Uniform in [-2, 2].
+    Any,
+    /// Uniform in [0.3, 3] (log, sqrt, powf bases).
+    Positive,
+    /// `|x|` uniform in [0.3, 2], either sign (abs, relu, denominators).
+    AwayFromZero,
+    /// A shuffled grid on [-1.5, 1.5] with jitter: no two elements closer than
+    /// 1.5/n (max, where ties are kinks).
+    Distinct,
+}
+
+/// Values of `shape` drawn from `domain` with `key`.
+pub fn values(domain: Domain, shape: &[usize], key: Key) -> ArrayD<f64> {
+    let n = shape.iter().product();
+    let u = key.uniform_f64(2 * n);
+    let (u, v) = u.split_at(n);
+    let data: Vec<f64> = match domain {
+        Domain::Any => u.iter().map(|u| -2.0 + 4.0 * u).collect(),
+        Domain::Positive => u.iter().map(|u| 0.3 + 2.7 * u).collect(),
+        Domain::AwayFromZero => u.iter().zip(v).map(|(u, v)| (0.3 + 1.7 * u) * if *v < 0.5 { -1.0 } else { 1.0 }).collect(),
+        Domain::Distinct => {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| u[a].total_cmp(&u[b]));
+            let gap = 3.0 / n as f64;
+            let mut data = vec![0.0; n];
+            for (rank, &i) in order.iter().enumerate() {
+                data[i] = -1.5 + gap * (rank as f64 + 0.25 + 0.5 * v[i]);
+            }
+            data
+        }
+    };
+    ArrayD::from_shape_vec(IxDyn(shape), data).expect("values fill the shape")
+}
+
+/// One axis length: 1 often (size-1 axes are where broadcasting bugs hide), else 2..=5.
+pub fn dim() -> impl Strategy<Value = usize> {
+    prop_oneof![1 => Just(1usize), 3 => 2usize..=5]
+}
+
+/// A shape with rank in `ranks` and at most [`MAX_ELEMENTS`] elements.
+pub fn shape(ranks: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Vec<usize>> {
+    ranks
+        .prop_flat_map(|r| proptest::collection::vec(dim(), r))
+        .prop_filter("too many elements", |s| s.iter().product::<usize>() <= MAX_ELEMENTS)
+}
+
+/// Shapes that broadcast to `full`: each keeps a trailing run of its axes, some of
+/// them set to 1.
+pub fn broadcast_sources(full: Vec<usize>, count: usize) -> impl Strategy<Value = Vec<Vec<usize>>> {
+    let rank = full.len();
+    let one_input = (0..=rank, proptest::collection::vec(proptest::bool::weighted(0.3), rank));
+    proptest::collection::vec(one_input, count).prop_map(move |specs| {
+        specs
+            .into_iter()
+            .map(|(keep, ones)| (rank - keep..rank).map(|ax| if ones[ax] { 1 } else { full[ax] }).collect())
+            .collect()
+    })
+}
+
+/// Tolerance of the checks (the library default: eps 1e-6, atol 1e-6, rtol 1e-5).
+pub fn tolerance() -> Tolerance {
+    Tolerance::default()
+}
+
+/// Checks `f` at `inputs`: the full Jacobian when the inputs are small, otherwise one
+/// random direction drawn from `key`.
+pub fn check(f: TestFn, inputs: &[ArrayD<f64>], key: Key) -> Result<Worst, GradcheckError> {
+    let size: usize = inputs.iter().map(|x| x.len()).sum();
+    if size <= FULL_JACOBIAN_LIMIT {
+        check_gradients(f, inputs, &tolerance())
+    } else {
+        check_gradients_fast(f, inputs, &tolerance(), key)
+    }
+}
+
+/// Every input with its shape and values, one block each.
+pub fn describe_inputs(inputs: &[ArrayD<f64>]) -> String {
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let values = format!("{x:.6}").lines().map(|line| format!("    {line}\n")).collect::<String>();
+            format!("  input {i}, shape {:?}:\n{values}", x.shape())
+        })
+        .collect()
+}
+
+/// The proptest configuration: `cases` cases (unless `PROPTEST_CASES` is set), a
+/// fixed seed (unless `PROPTEST_RNG_SEED` is set), no regression files.
+pub fn config(cases: u32) -> Config {
+    let mut config = Config { failure_persistence: None, ..Config::default() };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(DEFAULT_PROPTEST_SEED);
+    }
+    config
+}

@@ -1,0 +1,260 @@
+//! Every primitive against central differences, over random shapes and values.
+//!
+//! Each primitive is ONE LINE in [`CASES`]: its name, how many inputs it takes, how
+//! their shapes are drawn ([`Shapes`]), where their values are drawn from
+//! ([`Domain`]), and a closure applying it. The closure also gets a [`Ctx`] holding
+//! the case's axis and drawing any other parameter (a permutation, a window, indices,
+//! a scalar) from the case's seed, so the same case always makes the same call.
+//!
+//! Small inputs get the full Jacobian, larger ones the random-direction check; both
+//! run backward twice and demand identical bits. On failure the report names the
+//! primitive, the (shrunk) shapes, the seed, the drawn parameters, the input values
+//! and the worst element; `GRADCHECK_ONLY=<name>` runs the cases whose name contains
+//! `<name>`, and `PROPTEST_RNG_SEED` / `PROPTEST_CASES` change the draw.
+
+mod common;
+
+use autodiff::{no_grad, Key, Tensor};
+use common::{broadcast_sources, check, describe_inputs, dim, shape, values, Domain, MAX_ELEMENTS};
+use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use Domain::*;
+use Shapes::*;
+
+/// Proptest cases per primitive.
+const CASES_PER_PRIMITIVE: u32 = 32;
+
+/// How the input shapes of a case are drawn (and what `Ctx::axis` means).
+#[derive(Clone, Copy, Debug)]
+enum Shapes {
+    /// All inputs share one shape of rank 0-4.
+    Same,
+    /// Shapes of rank 0-4 that broadcast together (missing and size-1 axes).
+    Broadcasting,
+    /// `[batch_a.., m, k]` and `[batch_b.., k, n]`, the batch axes (0-2 of them)
+    /// broadcasting against each other.
+    MatMulPair,
+    /// All inputs share one shape of rank 1-4; `axis` is one of its axes.
+    AxisOp,
+    /// One shape of rank 1-4 whose axis `axis` has size 1.
+    UnitAxis,
+    /// Shapes of rank 1-4 that agree except along `axis`.
+    ConcatAlong,
+}
+
+/// One primitive under test.
+struct Case {
+    name: &'static str,
+    inputs: usize,
+    shapes: Shapes,
+    domain: Domain,
+    op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>,
+}
+
+const fn case(name: &'static str, inputs: usize, shapes: Shapes, domain: Domain, op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>) -> Case {
+    Case { name, inputs, shapes, domain, op }
+}
+
+/// One line per primitive. Add yours here.
+const CASES: &[Case] = &[
+    case("add", 2, Broadcasting, Any, |x, _| x[0].add(&x[1])),
+    case("mul", 2, Broadcasting, Any, |x, _| x[0].mul(&x[1])),
+    case("exp", 1, Same, Any, |x, _| x[0].exp()),
+    case("sum", 1, AxisOp, Any, |x, c| x[0].sum(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
+    case("sum_all", 1, Same, Any, |x, _| x[0].sum_all()),
+    case("reshape", 1, Same, Any, |x, c| x[0].reshape(&c.regrouped(&x[0].shape()))),
+    case("matmul", 2, MatMulPair, Any, |x, _| x[0].matmul(&x[1])),
+];
+
+/// The parameters of a case besides its input values: the axis drawn with the
+/// shapes, and a key from which the closure draws anything else. Every draw is
+/// logged so that a failure report can show it.
+struct Ctx {
+    axis: usize,
+    key: Key,
+    log: RefCell<Vec<String>>,
+}
+
+impl Ctx {
+    fn new(axis: usize, key: Key) -> Ctx {
+        Ctx { axis, key, log: RefCell::new(Vec::new()) }
+    }
+
+    fn note<V: std::fmt::Debug>(&self, what: &str, v: V) -> V {
+        self.log.borrow_mut().push(format!("{what} = {v:?}"));
+        v
+    }
+
+    /// `n` uniforms in (0, 1) for the draw called `what`.
+    fn uniform(&self, what: &str, n: usize) -> Vec<f64> {
+        let tag = what.bytes().fold(0u64, |h, b| h.wrapping_mul(131).wrapping_add(b as u64));
+        self.key.fold_in(tag).uniform_f64(n)
+    }
+
+    fn below(&self, what: &str, n: usize) -> usize {
+        (self.uniform(what, 1)[0] * n as f64) as usize
+    }
+
+    /// A boolean flag.
+    fn flag(&self, what: &str) -> bool {
+        self.note(what, self.below(what, 2) == 1)
+    }
+
+    /// `axis`, written negatively (counting from the end) half of the time.
+    fn signed_axis(&self, ndim: usize) -> isize {
+        let negative = self.below("negative axis", 2) == 1;
+        self.note("axis", if negative { self.axis as isize - ndim as isize } else { self.axis as isize })
+    }
+
+    /// The same axis lengths shuffled, with a size-1 axis inserted half of the time:
+    /// a shape with as many elements.
+    fn regrouped(&self, shape: &[usize]) -> Vec<usize> {
+        let u = self.uniform("regroup", shape.len() + 2);
+        let mut order: Vec<usize> = (0..shape.len()).collect();
+        order.sort_by(|&a, &b| u[a].total_cmp(&u[b]));
+        let mut out: Vec<usize> = order.iter().map(|&i| shape[i]).collect();
+        if u[shape.len()] < 0.5 {
+            out.insert((u[shape.len() + 1] * (out.len() + 1) as f64) as usize, 1);
+        }
+        self.note("target shape", out)
+    }
+}
+
+/// The shapes of a case's inputs, and its axis (0 where the kind has none).
+fn shapes(kind: Shapes, inputs: usize) -> BoxedStrategy<(Vec<Vec<usize>>, usize)> {
+    let repeated = move |s: Vec<usize>| vec![s; inputs];
+    match kind {
+        Same => shape(0..=4).prop_map(move |s| (repeated(s), 0)).boxed(),
+        Broadcasting => shape(0..=4).prop_flat_map(move |full| broadcast_sources(full, inputs)).prop_map(|s| (s, 0)).boxed(),
+        MatMulPair => {
+            let batch = proptest::collection::vec(1usize..=3, 0..=2);
+            (batch, dim(), dim(), dim())
+                .prop_flat_map(|(batch, m, k, n)| {
+                    broadcast_sources(batch, 2).prop_map(move |b| vec![[&b[0][..], &[m, k]].concat(), [&b[1][..], &[k, n]].concat()])
+                })
+                .prop_map(|s| (s, 0))
+                .boxed()
+        }
+        AxisOp => shape(1..=4).prop_flat_map(move |s| (0..s.len()).prop_map(move |axis| (repeated(s.clone()), axis))).boxed(),
+        UnitAxis => shape(1..=4)
+            .prop_flat_map(|s| (0..s.len()).prop_map(move |axis| (s.clone(), axis)))
+            .prop_map(move |(mut s, axis)| {
+                s[axis] = 1;
+                (repeated(s), axis)
+            })
+            .boxed(),
+        ConcatAlong => shape(1..=4)
+            .prop_flat_map(move |s| (0..s.len(), proptest::collection::vec(1usize..=3, inputs)).prop_map(move |(axis, lens)| (s.clone(), axis, lens)))
+            .prop_map(|(s, axis, lens)| {
+                let per_input: Vec<Vec<usize>> = lens.iter().map(|&len| s.iter().enumerate().map(|(ax, &d)| if ax == axis { len } else { d }).collect()).collect();
+                (per_input, axis)
+            })
+            .prop_filter("too many elements", |(s, _)| s.iter().map(|s| s.iter().product::<usize>()).sum::<usize>() <= MAX_ELEMENTS)
+            .boxed(),
+    }
+}
+
+/// One drawn case: input shapes, axis, and the seed of values and parameters.
+#[derive(Clone, Debug)]
+struct Sample {
+    shapes: Vec<Vec<usize>>,
+    axis: usize,
+    seed: u64,
+}
+
+impl Sample {
+    fn inputs(&self, domain: Domain) -> Vec<ndarray::ArrayD<f64>> {
+        let keys = Key::new(self.seed).split(self.shapes.len() + 2);
+        self.shapes.iter().zip(&keys).map(|(s, k)| values(domain, s, *k)).collect()
+    }
+    fn ctx(&self) -> Ctx {
+        Ctx::new(self.axis, Key::new(self.seed).split(self.shapes.len() + 2)[self.shapes.len()])
+    }
+    fn direction_key(&self) -> Key {
+        Key::new(self.seed).split(self.shapes.len() + 2)[self.shapes.len() + 1]
+    }
+}
+
+/// Runs one primitive's property; `Some(report)` on failure.
+fn run_case(case: &Case) -> Option<String> {
+    let config = common::config(CASES_PER_PRIMITIVE);
+    let seed = config.rng_seed;
+    let strategy = (shapes(case.shapes, case.inputs), any::<u64>()).prop_map(|((shapes, axis), seed)| Sample { shapes, axis, seed });
+    let result = TestRunner::new(config).run(&strategy, |sample| {
+        let f = |t: &[Tensor<f64>]| (case.op)(t, &sample.ctx());
+        check(&f, &sample.inputs(case.domain), sample.direction_key())
+            .map(|_| ())
+            .map_err(|e| TestCaseError::fail(e.to_string()))
+    });
+    match result {
+        Ok(()) => None,
+        Err(TestError::Abort(why)) => Some(format!("`{}`: proptest gave up: {why}", case.name)),
+        Err(TestError::Fail(why, sample)) => Some(report(case, &sample, &why.to_string(), &seed.to_string())),
+    }
+}
+
+/// A readable account of a failing (shrunk) case.
+fn report(case: &Case, sample: &Sample, why: &str, proptest_seed: &str) -> String {
+    let inputs = sample.inputs(case.domain);
+    let ctx = sample.ctx();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        no_grad(|| (case.op)(&inputs.iter().map(|x| Tensor::constant(x.clone())).collect::<Vec<_>>(), &ctx).shape())
+    }));
+    let output = match outcome {
+        Ok(shape) => format!("output shape {shape:?}"),
+        Err(_) => "the forward panicked".to_string(),
+    };
+    format!(
+        "`{}` failed: {why}\n  shapes {:?}, axis {}, value seed {} ({:?} domain), {output}\n  parameters drawn: [{}]\n{}  rerun: GRADCHECK_ONLY={} PROPTEST_RNG_SEED={proptest_seed}\n",
+        case.name,
+        sample.shapes,
+        sample.axis,
+        sample.seed,
+        case.domain,
+        ctx.log.borrow().join(", "),
+        describe_inputs(&inputs),
+        case.name,
+    )
+}
+
+#[test]
+fn every_primitive_matches_finite_differences() {
+    let only = std::env::var("GRADCHECK_ONLY").ok();
+    let selected: Vec<&Case> = CASES.iter().filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o))).collect();
+    assert!(!selected.is_empty(), "GRADCHECK_ONLY={only:?} selects no case");
+    let failures: Vec<String> = selected.iter().filter_map(|c| run_case(c)).collect();
+    assert!(failures.is_empty(), "{} of {} primitives failed the gradient check:\n\n{}", failures.len(), selected.len(), failures.join("\n"));
+}
+
+#[test]
+fn case_names_are_unique() {
+    for (i, a) in CASES.iter().enumerate() {
+        assert!(CASES[i + 1..].iter().all(|b| b.name != a.name), "case `{}` is listed twice", a.name);
+    }
+}
+
+/// `y = x^2` claiming `dy/dx = x`: the harness must catch it and say where.
+struct WrongSquare;
+
+impl autodiff::Primitive<f64> for WrongSquare {
+    fn name(&self) -> String {
+        "wrong_square".into()
+    }
+    fn forward(&self, inputs: &[&ndarray::ArrayD<f64>]) -> ndarray::ArrayD<f64> {
+        inputs[0].mapv(|x| x * x)
+    }
+    fn backward(&self, v: &autodiff::Vjp<f64>) -> Vec<Option<ndarray::ArrayD<f64>>> {
+        vec![v.when(0, || v.grad * v.inputs[0])]
+    }
+}
+
+#[test]
+fn the_harness_catches_a_wrong_vjp_and_reports_it() {
+    let wrong = case("wrong_square", 1, Same, AwayFromZero, |x, _| Tensor::apply(WrongSquare, &[&x[0]]));
+    let report = run_case(&wrong).expect("a wrong VJP must fail");
+    for needle in ["`wrong_square` failed", "gradient mismatch", "shapes [", "value seed", "input 0, shape", "PROPTEST_RNG_SEED="] {
+        assert!(report.contains(needle), "report lacks {needle:?}:\n{report}");
+    }
+}
