@@ -3,5 +3,6 @@
 
 pub mod target;
 pub mod task;
+pub mod weights_io;
 
 pub use target::{Activation, TargetWeights};

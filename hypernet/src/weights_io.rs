@@ -1,0 +1,300 @@
+//! Target weights on disk, as safetensors.
+//!
+//! A file holds four little-endian f32 tensors, `W1` `[m, n]`, `b1` `[m]`, `w2` `[m]`
+//! and `b2` `[1]`, and the hidden activation's name (`silu` or `relu`) under the
+//! metadata key `activation`; a file without that key is read as `silu`, the paper's
+//! choice, so files written by other tools load too. From Python:
+//! `safetensors.numpy.load_file(path)` gives the four arrays.
+//!
+//! Writes are atomic: the bytes go to a temporary file in the destination's directory,
+//! which is flushed to disk (fsync) and then renamed over the destination, so a reader
+//! sees the old file or the new one, never a torn one.
+
+use crate::target::{Activation, TargetWeights};
+use ndarray::{Array1, Array2};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Metadata key holding the activation's name.
+pub const ACTIVATION_KEY: &str = "activation";
+
+/// What the file must contain, quoted in error messages.
+const EXPECTED_LAYOUT: &str = "f32 tensors W1 [m, n], b1 [m], w2 [m], b2 [1]";
+
+/// A weights file that could not be written or read: the file and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeightsFileError {
+    pub path: PathBuf,
+    pub problem: String,
+}
+
+impl fmt::Display for WeightsFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.problem)
+    }
+}
+
+impl std::error::Error for WeightsFileError {}
+
+fn error(path: &Path, problem: impl Into<String>) -> WeightsFileError {
+    WeightsFileError { path: path.to_path_buf(), problem: problem.into() }
+}
+
+/// Writes `weights` to `path` as safetensors, atomically.
+pub fn save_target_weights(path: &Path, weights: &TargetWeights) -> Result<(), WeightsFileError> {
+    weights.validate().map_err(|e| error(path, format!("refusing to save invalid weights: {e}")))?;
+    let (m, n) = weights.w1.dim();
+    let le_bytes = |values: &[f32]| -> Vec<u8> { values.iter().flat_map(|v| v.to_le_bytes()).collect() };
+    let data = [
+        ("W1", vec![m, n], le_bytes(&weights.w1.iter().copied().collect::<Vec<_>>())),
+        ("b1", vec![m], le_bytes(&weights.b1.to_vec())),
+        ("w2", vec![m], le_bytes(&weights.w2.to_vec())),
+        ("b2", vec![1], le_bytes(&[weights.b2])),
+    ];
+    let tensors: Vec<_> = data
+        .iter()
+        .map(|(name, shape, bytes)| {
+            let view = TensorView::new(Dtype::F32, shape.clone(), bytes).expect("byte counts match the shapes by construction");
+            (*name, view)
+        })
+        .collect();
+    let metadata = HashMap::from([(ACTIVATION_KEY.to_string(), weights.activation.name().to_string())]);
+    let file = safetensors::serialize(tensors, &Some(metadata))
+        .map_err(|e| error(path, format!("cannot encode as safetensors: {e:?}")))?;
+    write_atomic(path, &file).map_err(|e| error(path, format!("cannot write: {e}")))
+}
+
+/// Reads target weights written by [`save_target_weights`] (or any safetensors file
+/// with the same four tensors), checking names, dtypes, shapes and finiteness.
+pub fn load_target_weights(path: &Path) -> Result<TargetWeights, WeightsFileError> {
+    let file = fs::read(path).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => error(path, "no such file"),
+        _ => error(path, format!("cannot read: {e}")),
+    })?;
+    let corrupt = |detail: String| {
+        error(path, format!("not a valid safetensors file ({detail}); expected {EXPECTED_LAYOUT}"))
+    };
+    let (_, metadata) = SafeTensors::read_metadata(&file).map_err(|e| corrupt(format!("{e:?}")))?;
+    let tensors = SafeTensors::deserialize(&file).map_err(|e| corrupt(format!("{e:?}")))?;
+    let activation = match metadata.metadata().as_ref().and_then(|m| m.get(ACTIVATION_KEY)) {
+        None => Activation::Silu,
+        Some(name) => Activation::from_name(name).ok_or_else(|| {
+            error(path, format!("unknown activation `{name}` in the metadata; expected `silu` or `relu`"))
+        })?,
+    };
+    let read = |name: &str, rank: usize| -> Result<(Vec<usize>, Vec<f32>), WeightsFileError> {
+        let view = tensors
+            .tensor(name)
+            .map_err(|_| error(path, format!("missing tensor `{name}`; expected {EXPECTED_LAYOUT}")))?;
+        if view.dtype() != Dtype::F32 {
+            return Err(error(path, format!("tensor `{name}` has dtype {:?}; expected F32", view.dtype())));
+        }
+        let shape = view.shape().to_vec();
+        if shape.len() != rank {
+            return Err(error(
+                path,
+                format!("tensor `{name}` has shape {shape:?} ({} axes); expected {rank} axes ({EXPECTED_LAYOUT})", shape.len()),
+            ));
+        }
+        let values = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        Ok((shape, values))
+    };
+    let (w1_shape, w1) = read("W1", 2)?;
+    let (_, b1) = read("b1", 1)?;
+    let (_, w2) = read("w2", 1)?;
+    let (_, b2) = read("b2", 1)?;
+    if b2.len() != 1 {
+        return Err(error(path, format!("tensor `b2` has {} elements; expected 1", b2.len())));
+    }
+    let weights = TargetWeights {
+        w1: Array2::from_shape_vec((w1_shape[0], w1_shape[1]), w1).expect("safetensors checked the byte count"),
+        b1: Array1::from(b1),
+        w2: Array1::from(w2),
+        b2: b2[0],
+        activation,
+    };
+    weights.validate().map_err(|e| error(path, e))?;
+    Ok(weights)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename,
+/// then (best effort) fsync of the directory so the rename itself survives a crash.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(ErrorKind::InvalidInput, "the path names no file"))?;
+    let temp = dir.join(format!(
+        ".{}.tmp-{}-{}",
+        name.to_string_lossy(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("weights_io-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        dir.join(name)
+    }
+
+    fn example(activation: Activation) -> TargetWeights {
+        TargetWeights {
+            w1: array![[1.0, -2.0, 0.5], [0.25, 3.0, -1.5]],
+            b1: array![0.1, -0.2],
+            w2: array![2.0, -0.75],
+            b2: 0.125,
+            activation,
+        }
+    }
+
+    fn save_raw(path: &Path, tensors: Vec<(&str, Dtype, Vec<usize>, Vec<u8>)>) {
+        let views: Vec<_> =
+            tensors.iter().map(|(n, d, s, b)| (*n, TensorView::new(*d, s.clone(), b).unwrap())).collect();
+        fs::write(path, safetensors::serialize(views, &None).unwrap()).unwrap();
+    }
+
+    fn f32_bytes(n: usize) -> Vec<u8> {
+        (0..n).flat_map(|i| (i as f32).to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn round_trip_keeps_every_bit_and_the_activation() {
+        for activation in [Activation::Silu, Activation::Relu] {
+            let path = scratch(&format!("round_trip_{}.safetensors", activation.name()));
+            let weights = example(activation);
+            save_target_weights(&path, &weights).unwrap();
+            assert_eq!(load_target_weights(&path).unwrap(), weights);
+        }
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file_and_replaces_the_old_one() {
+        let path = scratch("atomic.bin");
+        write_atomic(&path, b"old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".atomic.bin.tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn missing_file_is_named() {
+        let path = scratch("does_not_exist.safetensors");
+        let e = load_target_weights(&path).unwrap_err();
+        assert_eq!(e.path, path);
+        assert!(e.to_string().contains("no such file"), "{e}");
+    }
+
+    #[test]
+    fn corrupt_bytes_are_reported() {
+        let path = scratch("corrupt.safetensors");
+        fs::write(&path, b"this is not a safetensors file at all").unwrap();
+        let e = load_target_weights(&path).unwrap_err();
+        assert!(e.problem.contains("not a valid safetensors file"), "{e}");
+        save_target_weights(&path, &example(Activation::Silu)).unwrap();
+        let mut truncated = fs::read(&path).unwrap();
+        truncated.truncate(truncated.len() - 3);
+        fs::write(&path, &truncated).unwrap();
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("not a valid safetensors file"));
+    }
+
+    #[test]
+    fn missing_tensor_wrong_dtype_and_wrong_shapes_are_reported() {
+        let path = scratch("bad_tensors.safetensors");
+        save_raw(&path, vec![("W1", Dtype::F32, vec![2, 3], f32_bytes(6)), ("b1", Dtype::F32, vec![2], f32_bytes(2))]);
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("missing tensor `w2`"));
+
+        let f64_bytes: Vec<u8> = (0..6).flat_map(|i| (i as f64).to_le_bytes()).collect();
+        save_raw(
+            &path,
+            vec![
+                ("W1", Dtype::F64, vec![2, 3], f64_bytes),
+                ("b1", Dtype::F32, vec![2], f32_bytes(2)),
+                ("w2", Dtype::F32, vec![2], f32_bytes(2)),
+                ("b2", Dtype::F32, vec![1], f32_bytes(1)),
+            ],
+        );
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("dtype F64"));
+
+        save_raw(
+            &path,
+            vec![
+                ("W1", Dtype::F32, vec![2, 3], f32_bytes(6)),
+                ("b1", Dtype::F32, vec![3], f32_bytes(3)),
+                ("w2", Dtype::F32, vec![2], f32_bytes(2)),
+                ("b2", Dtype::F32, vec![1], f32_bytes(1)),
+            ],
+        );
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("b1 has 3"));
+
+        save_raw(
+            &path,
+            vec![
+                ("W1", Dtype::F32, vec![6], f32_bytes(6)),
+                ("b1", Dtype::F32, vec![2], f32_bytes(2)),
+                ("w2", Dtype::F32, vec![2], f32_bytes(2)),
+                ("b2", Dtype::F32, vec![1], f32_bytes(1)),
+            ],
+        );
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("tensor `W1` has shape [6]"));
+
+        save_raw(
+            &path,
+            vec![
+                ("W1", Dtype::F32, vec![2, 3], f32_bytes(6)),
+                ("b1", Dtype::F32, vec![2], f32_bytes(2)),
+                ("w2", Dtype::F32, vec![2], f32_bytes(2)),
+                ("b2", Dtype::F32, vec![2], f32_bytes(2)),
+            ],
+        );
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("`b2` has 2 elements"));
+    }
+
+    #[test]
+    fn unknown_activation_is_reported() {
+        let path = scratch("bad_activation.safetensors");
+        let (w1, b1, w2, b2) = (f32_bytes(6), f32_bytes(2), f32_bytes(2), f32_bytes(1));
+        let views = vec![
+            ("W1", TensorView::new(Dtype::F32, vec![2, 3], &w1).unwrap()),
+            ("b1", TensorView::new(Dtype::F32, vec![2], &b1).unwrap()),
+            ("w2", TensorView::new(Dtype::F32, vec![2], &w2).unwrap()),
+            ("b2", TensorView::new(Dtype::F32, vec![1], &b2).unwrap()),
+        ];
+        let metadata = HashMap::from([(ACTIVATION_KEY.to_string(), "tanh".to_string())]);
+        fs::write(&path, safetensors::serialize(views, &Some(metadata)).unwrap()).unwrap();
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("unknown activation `tanh`"));
+    }
+}
