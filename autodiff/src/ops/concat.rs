@@ -1,0 +1,97 @@
+//! `concat`: joins `x_1, ..., x_k`, equal in shape except along `axis`, end to end
+//! along it: `y[..., o_j + i, ...] = x_j[..., i, ...]` with `o_j = sum_{l<j} n_l` the
+//! offset of input `j` (`n_l` its length along `axis`); VJP: `dx_j` is the slice
+//! `g[..., o_j .. o_j + n_j, ...]`.
+
+use super::axes::{copy_along_axis, resolve_axis, AxisSplit};
+use crate::float::Float;
+use crate::primitive::{Primitive, Vjp};
+use crate::shape::{array, contiguous};
+use crate::tensor::Tensor;
+use ndarray::ArrayD;
+
+/// Concatenation along one axis, of any number of inputs.
+pub struct Concat {
+    pub axis: usize,
+}
+
+impl<T: Float> Primitive<T> for Concat {
+    fn name(&self) -> String {
+        format!("concat(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let shapes: Vec<&[usize]> = inputs.iter().map(|x| x.shape()).collect();
+        let agree = |s: &[usize]| {
+            s.len() == shapes[0].len() && s.iter().zip(shapes[0]).enumerate().all(|(ax, (a, b))| ax == self.axis || a == b)
+        };
+        assert!(
+            !shapes.is_empty() && self.axis < shapes[0].len() && shapes.iter().all(|s| agree(s)),
+            "concat: shapes {shapes:?} do not agree on every axis but axis {}", self.axis
+        );
+        let mut shape = shapes[0].to_vec();
+        shape[self.axis] = shapes.iter().map(|s| s[self.axis]).sum();
+        let mut out = vec![T::zero(); shape.iter().product()];
+        let out_split = AxisSplit::of(&shape, self.axis);
+        let mut at = 0;
+        for x in inputs {
+            let split = AxisSplit::of(x.shape(), self.axis);
+            copy_along_axis(&contiguous(x), split, 0..split.len, &mut out, out_split, at);
+            at += split.len;
+        }
+        array(&shape, out)
+    }
+
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
+        let g = contiguous(v.grad);
+        let g_split = AxisSplit::of(v.grad.shape(), self.axis);
+        let mut offset = 0;
+        v.inputs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let split = AxisSplit::of(x.shape(), self.axis);
+                let from = offset..offset + split.len;
+                offset += split.len;
+                v.when(i, || {
+                    let mut dx = vec![T::zero(); x.len()];
+                    copy_along_axis(&g, g_split, from, &mut dx, split, 0);
+                    array(x.shape(), dx)
+                })
+            })
+            .collect()
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Joins `tensors` along `axis` (negative counts from the end); they must agree
+    /// in shape on every other axis.
+    pub fn concat(tensors: &[&Tensor<T>], axis: isize) -> Tensor<T> {
+        assert!(!tensors.is_empty(), "concat: needs at least one tensor");
+        let axis = resolve_axis("concat", axis, &tensors[0].shape(), tensors[0].ndim());
+        Tensor::apply(Concat { axis }, tensors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shape::array;
+    use crate::Tensor;
+
+    #[test]
+    fn joins_columns_and_splits_the_gradient() {
+        let a = Tensor::param(array(&[2, 1], vec![1.0, 2.0]));
+        let b = Tensor::param(array(&[2, 2], vec![3.0, 4.0, 5.0, 6.0]));
+        let y = Tensor::concat(&[&a, &b], -1);
+        assert_eq!((y.shape(), y.to_vec()), (vec![2, 3], vec![1.0, 3.0, 4.0, 2.0, 5.0, 6.0]));
+        y.backward_with(array(&[2, 3], vec![10.0, 20.0, 30.0, 40.0, 50.0, 60.0]));
+        assert_eq!(a.grad().unwrap().into_raw_vec_and_offset().0, vec![10.0, 40.0]);
+        assert_eq!(b.grad().unwrap().into_raw_vec_and_offset().0, vec![20.0, 30.0, 50.0, 60.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "concat: shapes [[2, 1], [3, 2]] do not agree on every axis but axis 1")]
+    fn rejects_mismatched_shapes() {
+        Tensor::<f64>::concat(&[&Tensor::zeros(&[2, 1]), &Tensor::zeros(&[3, 2])], 1);
+    }
+}
