@@ -1,0 +1,39 @@
+//! `add_scalar`: `y = x + c` for a constant `c`; VJP `dx = g`.
+
+use super::unary::UnaryFn;
+use crate::float::Float;
+use crate::tensor::Tensor;
+
+/// Adding a constant.
+pub struct AddScalar<T>(pub T);
+
+impl<T: Float> UnaryFn<T> for AddScalar<T> {
+    fn name(&self) -> String {
+        format!("add_scalar({})", self.0)
+    }
+    fn f(&self, x: T) -> T {
+        x + self.0
+    }
+    fn df(&self, _x: T, _y: T) -> T {
+        T::one()
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Elementwise `x + c`.
+    pub fn add_scalar(&self, c: T) -> Tensor<T> {
+        self.map_unary(AddScalar(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::{assert_close, value_and_grad};
+
+    #[test]
+    fn add_scalar_and_its_gradient() {
+        let (y, dx) = value_and_grad(&[2], &[1.5, -2.0], |x| x.add_scalar(0.25));
+        assert_close(&y, &[1.75, -1.75]);
+        assert_close(&dx, &[1.0, 1.0]);
+    }
+}

@@ -1,0 +1,57 @@
+//! `log_softmax`: `y_i = x_i - logsumexp_j(x_j)` over one axis, computed with the axis
+//! maximum subtracted (`kernels::softmax`, strided lanes for a non-last axis);
+//! VJP `dx = g - softmax(x) sum_j g_j`, with `softmax(x) = e^y`.
+
+use crate::float::Float;
+use crate::primitive::{Primitive, Vjp};
+use crate::shape::{array, axis_index, contiguous};
+use crate::tensor::Tensor;
+use ndarray::{ArrayD, Axis, Zip};
+
+/// Log-softmax over one axis.
+pub struct LogSoftmax {
+    pub axis: usize,
+}
+
+impl<T: Float> Primitive<T> for LogSoftmax {
+    fn name(&self) -> String {
+        format!("log_softmax(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let x = inputs[0];
+        let mut out = vec![T::zero(); x.len()];
+        kernels::softmax::log_softmax_axis(&contiguous(x), x.shape(), self.axis, &mut out);
+        array(x.shape(), out)
+    }
+
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
+        vec![v.when(0, || {
+            let axis = Axis(self.axis);
+            let total = v.grad.sum_axis(axis).insert_axis(axis);
+            Zip::from(v.grad).and(v.output).and_broadcast(&total).map_collect(|&g, &y, &s| g - y.exp() * s)
+        })]
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Log-softmax over `axis` (negative counts from the end).
+    pub fn log_softmax(&self, axis: isize) -> Tensor<T> {
+        let axis = axis_index("log_softmax", axis, self.ndim());
+        Tensor::apply(LogSoftmax { axis }, &[self])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::{assert_close, value_and_grad};
+
+    #[test]
+    fn log_softmax_and_its_gradient() {
+        // Logits (0, ln 3): softmax (1/4, 3/4); the gradient of the sum is 1 - 2 softmax.
+        let l3 = 3f64.ln();
+        let (y, dx) = value_and_grad(&[2], &[0.0, l3], |x| x.log_softmax(0));
+        assert_close(&y, &[-4f64.ln(), (0.75f64).ln()]);
+        assert_close(&dx, &[0.5, -0.5]);
+    }
+}

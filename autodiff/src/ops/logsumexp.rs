@@ -1,0 +1,68 @@
+//! `logsumexp`: `y = ln sum_{i in axis} e^(x_i)`, computed as `m + ln sum e^(x_i - m)`
+//! with `m` the axis maximum (`kernels::softmax`), optionally keeping the axis with
+//! size 1; VJP `dx = g softmax(x) = g e^(x - y)`, `g` and `y` broadcast along the axis.
+
+use crate::float::Float;
+use crate::primitive::{Primitive, Vjp};
+use crate::shape::{array, axis_index, contiguous};
+use crate::tensor::Tensor;
+use kernels::reduce::split_axis;
+use ndarray::{ArrayD, Axis, Zip};
+
+/// Log-sum-exp over one axis.
+pub struct LogSumExp {
+    pub axis: usize,
+    pub keepdim: bool,
+}
+
+impl<T: Float> Primitive<T> for LogSumExp {
+    fn name(&self) -> String {
+        format!("logsumexp(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let x = inputs[0];
+        let mut shape = x.shape().to_vec();
+        let (outer, _, inner) = split_axis(&shape, self.axis);
+        let mut out = vec![T::zero(); outer * inner];
+        kernels::softmax::logsumexp_axis(&contiguous(x), &shape, self.axis, &mut out);
+        if self.keepdim {
+            shape[self.axis] = 1;
+        } else {
+            shape.remove(self.axis);
+        }
+        array(&shape, out)
+    }
+
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
+        vec![v.when(0, || {
+            let (y, g) = (v.output.view(), v.grad.view());
+            let (y, g) = if self.keepdim { (y, g) } else { (y.insert_axis(Axis(self.axis)), g.insert_axis(Axis(self.axis))) };
+            Zip::from(v.inputs[0]).and_broadcast(&y).and_broadcast(&g).map_collect(|&x, &y, &g| g * (x - y).exp())
+        })]
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// `ln sum exp` over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
+    pub fn logsumexp(&self, axis: isize, keepdim: bool) -> Tensor<T> {
+        let axis = axis_index("logsumexp", axis, self.ndim());
+        Tensor::apply(LogSumExp { axis, keepdim }, &[self])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::{assert_close, value_and_grad};
+
+    #[test]
+    fn logsumexp_and_its_gradient() {
+        // Columns of [[0, 1000], [ln 3, 1000]]: ln 4 and 1000 + ln 2 (no overflow).
+        let l3 = 3f64.ln();
+        let (y, dx) = value_and_grad(&[2, 2], &[0.0, 1000.0, l3, 1000.0], |x| x.logsumexp(0, false));
+        assert_close(&y, &[4f64.ln(), 1000.0 + 2f64.ln()]);
+        assert_close(&dx, &[0.25, 0.5, 0.75, 0.5]);
+        let (y, _) = value_and_grad(&[2, 2], &[0.0, 1000.0, l3, 1000.0], |x| x.logsumexp(1, true));
+        assert_close(&y, &[1000.0, 1000.0]);
+    }
+}

@@ -1,0 +1,81 @@
+//! `max`: `y = max_{i in axis} x_i` (optionally keeping the axis with size 1);
+//! VJP: `dx_i = g` at the first index `i` along the axis where `x_i = y`, 0 elsewhere,
+//! so ties send the whole gradient to the first maximal element. A lane whose
+//! maximum is NaN passes no gradient.
+
+use crate::float::Float;
+use crate::primitive::{Primitive, Vjp};
+use crate::shape::{array, axis_index, contiguous};
+use crate::tensor::Tensor;
+use kernels::reduce::split_axis;
+use ndarray::ArrayD;
+
+/// Maximum over one axis.
+pub struct Max {
+    pub axis: usize,
+    pub keepdim: bool,
+}
+
+impl<T: Float> Primitive<T> for Max {
+    fn name(&self) -> String {
+        format!("max(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let x = inputs[0];
+        let mut shape = x.shape().to_vec();
+        let (outer, _, inner) = split_axis(&shape, self.axis);
+        let mut out = vec![T::zero(); outer * inner];
+        kernels::reduce::max_axis(&contiguous(x), &shape, self.axis, &mut out);
+        if self.keepdim {
+            shape[self.axis] = 1;
+        } else {
+            shape.remove(self.axis);
+        }
+        array(&shape, out)
+    }
+
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
+        vec![v.when(0, || {
+            let shape = v.inputs[0].shape();
+            let (outer, len, inner) = split_axis(shape, self.axis);
+            let (x, y, g) = (contiguous(v.inputs[0]), contiguous(v.output), contiguous(v.grad));
+            let mut dx = vec![T::zero(); x.len()];
+            for o in 0..outer {
+                for i in 0..inner {
+                    let j = o * inner + i;
+                    let at = |k: usize| (o * len + k) * inner + i;
+                    if let Some(k) = (0..len).find(|&k| x[at(k)] == y[j]) {
+                        dx[at(k)] = g[j];
+                    }
+                }
+            }
+            array(shape, dx)
+        })]
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Maximum over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
+    pub fn max(&self, axis: isize, keepdim: bool) -> Tensor<T> {
+        let axis = axis_index("max", axis, self.ndim());
+        Tensor::apply(Max { axis, keepdim }, &[self])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::{assert_close, value_and_grad};
+
+    #[test]
+    fn max_routes_the_gradient_to_the_first_maximum() {
+        // Columns of [[1, 5, 2], [3, 5, 0]]: maxima 3, 5 (a tie: the first row wins), 2.
+        let x = [1.0, 5.0, 2.0, 3.0, 5.0, 0.0];
+        let (y, dx) = value_and_grad(&[2, 3], &x, |x| x.max(0, false));
+        assert_close(&y, &[3.0, 5.0, 2.0]);
+        assert_close(&dx, &[0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
+        let (y, dx) = value_and_grad(&[2, 3], &x, |x| x.max(-1, true));
+        assert_close(&y, &[5.0, 5.0]);
+        assert_close(&dx, &[0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+    }
+}

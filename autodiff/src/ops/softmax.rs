@@ -1,0 +1,63 @@
+//! `softmax`: `y_i = e^(x_i) / sum_j e^(x_j)` over one axis, computed with the axis
+//! maximum subtracted (`kernels::softmax`, strided lanes for a non-last axis);
+//! VJP `dx = y (g - sum_j g_j y_j)`.
+
+use crate::float::Float;
+use crate::primitive::{Primitive, Vjp};
+use crate::shape::{array, axis_index, contiguous};
+use crate::tensor::Tensor;
+use ndarray::{ArrayD, Axis};
+
+/// Softmax over one axis.
+pub struct Softmax {
+    pub axis: usize,
+}
+
+impl<T: Float> Primitive<T> for Softmax {
+    fn name(&self) -> String {
+        format!("softmax(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let x = inputs[0];
+        let mut out = vec![T::zero(); x.len()];
+        kernels::softmax::softmax_axis(&contiguous(x), x.shape(), self.axis, &mut out);
+        array(x.shape(), out)
+    }
+
+    fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
+        vec![v.when(0, || {
+            let (y, g, axis) = (v.output, v.grad, Axis(self.axis));
+            let dot = (g * y).sum_axis(axis).insert_axis(axis);
+            y * &(g - &dot)
+        })]
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Softmax over `axis` (negative counts from the end).
+    pub fn softmax(&self, axis: isize) -> Tensor<T> {
+        let axis = axis_index("softmax", axis, self.ndim());
+        Tensor::apply(Softmax { axis }, &[self])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::{assert_close, value_and_grad};
+
+    #[test]
+    fn softmax_over_each_axis_and_its_gradient() {
+        // Columns of [[0, ln 3], [ln 3, 0]] hold logits (0, ln 3) and (ln 3, 0).
+        let l3 = 3f64.ln();
+        let (y, dx) = value_and_grad(&[2, 2], &[0.0, l3, l3, 0.0], |x| x.softmax(0));
+        assert_close(&y, &[0.25, 0.75, 0.75, 0.25]);
+        // The outputs sum to 1 along the axis, so the gradient of their sum is 0.
+        assert_close(&dx, &[0.0; 4]);
+        // Weighting the outputs by (1, 0) along the last axis: dx = y (w - y_0).
+        let (_, dx) = value_and_grad(&[1, 2], &[0.0, l3], |x| {
+            x.softmax(-1).mul(&crate::Tensor::from_vec(&[2], vec![1.0, 0.0]))
+        });
+        assert_close(&dx, &[0.25 * 0.75, -0.75 * 0.25]);
+    }
+}

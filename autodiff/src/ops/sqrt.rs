@@ -1,0 +1,39 @@
+//! `sqrt`: `y = sqrt(x)` (NaN for `x < 0`); VJP `dx = g / (2 y)`.
+
+use super::unary::UnaryFn;
+use crate::float::Float;
+use crate::tensor::Tensor;
+
+/// The square root.
+pub struct Sqrt;
+
+impl<T: Float> UnaryFn<T> for Sqrt {
+    fn name(&self) -> String {
+        "sqrt".into()
+    }
+    fn f(&self, x: T) -> T {
+        x.sqrt()
+    }
+    fn df(&self, _x: T, y: T) -> T {
+        (y + y).recip()
+    }
+}
+
+impl<T: Float> Tensor<T> {
+    /// Elementwise square root.
+    pub fn sqrt(&self) -> Tensor<T> {
+        self.map_unary(Sqrt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ops::testing::{assert_close, value_and_grad};
+
+    #[test]
+    fn sqrt_and_its_gradient() {
+        let (y, dx) = value_and_grad(&[2], &[4.0, 0.25], |x| x.sqrt());
+        assert_close(&y, &[2.0, 0.5]);
+        assert_close(&dx, &[0.25, 1.0]);
+    }
+}
