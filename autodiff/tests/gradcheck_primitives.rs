@@ -66,6 +66,15 @@ const CASES: &[Case] = &[
     case("sum_all", 1, Same, Any, |x, _| x[0].sum_all()),
     case("reshape", 1, Same, Any, |x, c| x[0].reshape(&c.regrouped(&x[0].shape()))),
     case("matmul", 2, MatMulPair, Any, |x, _| x[0].matmul(&x[1])),
+    case("transpose", 1, AxisOp, Any, |x, c| x[0].transpose(c.signed_axis(x[0].ndim()), c.other_axis(x[0].ndim()))),
+    case("permute", 1, Same, Any, |x, c| x[0].permute(&c.permutation(x[0].ndim()))),
+    case("broadcast_to", 1, Same, Any, |x, c| x[0].broadcast_to(&c.expanded(&x[0].shape()))),
+    case("unsqueeze", 1, Same, Any, |x, c| x[0].unsqueeze(c.insertion_axis(x[0].ndim()))),
+    case("squeeze", 1, UnitAxis, Any, |x, c| x[0].squeeze(c.signed_axis(x[0].ndim()))),
+    case("concat", 3, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[2]], c.signed_axis(x[0].ndim()))),
+    case("concat_reused_input", 2, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[0]], c.signed_axis(x[0].ndim()))),
+    case("narrow", 1, AxisOp, Any, |x, c| { let (start, len) = c.window(x[0].shape()[c.axis]); x[0].narrow(c.signed_axis(x[0].ndim()), start, len) }),
+    case("index_select", 1, AxisOp, Any, |x, c| x[0].index_select(c.signed_axis(x[0].ndim()), c.indices(x[0].shape()[c.axis]))),
     case("neg", 1, Same, Any, |x, _| -&x[0]),
     case("add_scalar", 1, Same, Any, |x, _| x[0].add_scalar(0.7)),
     case("mul_scalar", 1, Same, Any, |x, _| x[0].mul_scalar(-1.3)),
@@ -129,6 +138,48 @@ impl Ctx {
     fn signed_axis(&self, ndim: usize) -> isize {
         let negative = self.below("negative axis", 2) == 1;
         self.note("axis", if negative { self.axis as isize - ndim as isize } else { self.axis as isize })
+    }
+
+    /// Another axis in `-ndim..ndim`, drawn independently of `axis` (it may equal it).
+    fn other_axis(&self, ndim: usize) -> isize {
+        self.note("other axis", self.below("other axis", 2 * ndim) as isize - ndim as isize)
+    }
+
+    /// A position for a new axis among `ndim + 1`, in `-(ndim+1)..=ndim`.
+    fn insertion_axis(&self, ndim: usize) -> isize {
+        self.note("insert at", self.below("insert at", 2 * ndim + 2) as isize - ndim as isize - 1)
+    }
+
+    /// A random permutation of `0..ndim`.
+    fn permutation(&self, ndim: usize) -> Vec<usize> {
+        let u = self.uniform("permutation", ndim);
+        let mut axes: Vec<usize> = (0..ndim).collect();
+        axes.sort_by(|&a, &b| u[a].total_cmp(&u[b]));
+        self.note("axes", axes)
+    }
+
+    /// `(start, len)` of a non-empty window of `0..n`.
+    fn window(&self, n: usize) -> (usize, usize) {
+        let start = self.below("window start", n);
+        self.note("window (start, len)", (start, 1 + self.below("window len", n - start)))
+    }
+
+    /// One to `n + 2` indices into `0..n`, in any order, repeats likely.
+    fn indices(&self, n: usize) -> Vec<usize> {
+        let count = 1 + self.below("index count", n + 2);
+        let indices = self.uniform("indices", count).iter().map(|u| (u * n as f64) as usize).collect();
+        self.note("indices", indices)
+    }
+
+    /// A shape that `shape` broadcasts to: 0-2 new leading axes, and each size-1 axis
+    /// stretched to 1-3.
+    fn expanded(&self, shape: &[usize]) -> Vec<usize> {
+        let u = self.uniform("expand", shape.len() + 3);
+        let stretch = |u: f64| 1 + (3.0 * u) as usize;
+        let lead = (3.0 * u[0]) as usize;
+        let new_axes = u[1..=lead].iter().map(|&u| stretch(u));
+        let old_axes = shape.iter().zip(&u[3..]).map(|(&d, &u)| if d == 1 { stretch(u) } else { d });
+        self.note("target shape", new_axes.chain(old_axes).collect())
     }
 
     /// The same axis lengths shuffled, with a size-1 axis inserted half of the time:
