@@ -1,8 +1,17 @@
 //! The hypernetwork side of the project: tasks, target networks, baselines and the
 //! generator that emits target networks under a complexity knob beta.
 
+pub mod init;
+pub mod log;
+pub mod optim_config;
+pub mod problem;
 pub mod target;
+pub mod target_batch;
 pub mod task;
+pub mod train_error;
+pub mod train_mlp;
+pub mod vmlp;
+pub mod weight_kl;
 pub mod weights_io;
 
 pub use target::{Activation, TargetWeights};

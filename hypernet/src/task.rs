@@ -14,7 +14,7 @@
 //! (relative standard error about `sqrt(2 / 400000)`, 0.2%), and says so in the
 //! returned [`OutputVariance`].
 
-use autodiff::{Float, Key};
+use autodiff::{Float, Key, Tensor};
 use ndarray::{ArrayD, Axis, IxDyn};
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub const MONTE_CARLO_SEED: u64 = 0x5EED_0F_7A5C;
 
 /// Where the components of an input vector come from (independent and identical).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 pub enum InputDistribution {
     /// `x_i ~ N(0, 1)`, the project's default.
     #[default]
@@ -46,7 +46,7 @@ impl InputDistribution {
 
 /// How [`Task::variance`] obtained `Var(y)`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 pub enum VarianceSource {
     ClosedForm,
     MonteCarlo { samples: usize, seed: u64 },
@@ -97,6 +97,13 @@ pub fn targets<T: Float>(task: &(impl Task + ?Sized), x: &ArrayD<T>) -> ArrayD<T
         })
         .collect();
     ArrayD::from_shape_vec(IxDyn(&x.shape()[..x.ndim() - 1]), values).expect("one target per input vector")
+}
+
+/// Normalised mean squared error over the last axis: `mean_i (pred_i - y_i)^2 / Var(y)`,
+/// shape `[..., N] -> [...]` (one value per network for `[B, N]` predictions).
+pub fn normalised_mse<T: Float>(pred: &Tensor<T>, target: &Tensor<T>, variance: f64) -> Tensor<T> {
+    assert_eq!(pred.shape(), target.shape(), "normalised_mse: predictions {:?} and targets {:?} differ in shape", pred.shape(), target.shape());
+    pred.sub(target).square().mean(-1, false).mul_scalar(T::c(1.0 / variance))
 }
 
 /// Unbiased sample variance of `y` over `samples` inputs drawn with `key`, in chunks
@@ -176,7 +183,7 @@ pub struct MaxAbs;
 
 impl Task for MaxAbs {
     fn name(&self) -> &'static str {
-        "max_abs"
+        "max-abs"
     }
 
     fn value(&self, x: &[f64]) -> f64 {
@@ -196,7 +203,7 @@ impl Task for MaxAbs {
 
 /// The tasks by name, for configs and the command line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 pub enum TaskKind {
     #[default]
     L1,
@@ -267,6 +274,18 @@ mod tests {
         assert_eq!(v.source, VarianceSource::MonteCarlo { samples: MONTE_CARLO_SAMPLES, seed: MONTE_CARLO_SEED });
         assert_eq!(v, MaxAbs.variance(8, InputDistribution::Gaussian), "same seed, same estimate");
         assert!(v.value > 0.0 && v.value < 1.0, "max of 8 |N(0,1)| has variance well below 1, got {}", v.value);
+    }
+
+    #[test]
+    fn normalised_mse_of_the_best_constant_is_one() {
+        let x: ArrayD<f64> = Key::new(4).normal(&[2, 50_000, 16]);
+        let y = targets(&L1Norm, &x);
+        let var = L1Norm.variance(16, InputDistribution::Gaussian).value;
+        let mean = Tensor::full(&[2, 50_000], 16.0 * (2.0 / std::f64::consts::PI).sqrt());
+        let nmse = normalised_mse(&mean, &Tensor::constant(y.clone()), var).to_vec();
+        assert!(nmse.iter().all(|v| (v - 1.0).abs() < 0.03), "{nmse:?}");
+        let exact = normalised_mse(&Tensor::constant(y.clone()), &Tensor::constant(y), var).to_vec();
+        assert_eq!(exact, vec![0.0, 0.0]);
     }
 
     #[test]

@@ -1,0 +1,394 @@
+//! Baseline: the variational MLP (variational minimum description length), one per
+//! beta, the direct non-amortised reference the generator must match.
+//!
+//! Every weight is a Gaussian `theta = mu + sigma eps`, `eps ~ N(0, 1)`, with its own
+//! trainable `mu` and `rho = ln sigma` (so `sigma = exp(rho)` stays positive and Adam
+//! moves `sigma` by ratios). Each target tensor `t` in (W1, b1, w2, b2) has the prior
+//! `N(0, sp_t^2)`, with `sp = (1, 1, 1/sqrt(m), 10)` by default. The complexity is
+//! `C = sum over weights of KL(q || p)` in bits; [`crate::weight_kl`] derives the
+//! closed form
+//!
+//! `KL = ln(sp / sigma) + (sigma^2 + mu^2) / (2 sp^2) - 1/2` nats, divided by `ln 2`.
+//!
+//! Each network minimises `E_q[nMSE] + beta C_bits / normaliser` (the normaliser is
+//! conventionally the number of weights, 865 for 16 -> 48 -> 1). High beta makes
+//! pinned weights expensive and leaves weights at the prior (random features, free);
+//! low beta buys accuracy with bits.
+//!
+//! All betas x seeds networks train together as one batch of B = betas x seeds
+//! networks through [`crate::target_batch`], network `i = beta_index * seeds + seed_index`.
+//! The expectation is estimated with ONE whole-network sample of every weight per
+//! network per step (the same weights for the whole input batch), which is exactly how
+//! networks are evaluated; local reparameterisation (a sample per input) is not used.
+//!
+//! Randomness, from `Key::new(seed)`: `fold_in(0).fold_in(seed_index)` initialises the
+//! means (so every beta starts from the same networks), `fold_in(1).fold_in(step)`
+//! draws a step's inputs and weight noise, `fold_in(2)` the evaluation.
+
+use crate::init::initial_weights;
+use crate::log::MetricsLog;
+use crate::optim_config::OptimConfig;
+use crate::problem::ProblemConfig;
+use crate::target::TargetWeights;
+use crate::target_batch::BatchedWeights;
+use crate::task::normalised_mse;
+use crate::train_error::{check_finite, TrainError};
+use crate::weight_kl::kl_bits;
+use autodiff::optim::Optimizer;
+use autodiff::{no_grad, Key, Tensor};
+use ndarray::{ArrayD, IxDyn};
+use serde::{Deserialize, Serialize};
+
+/// Settings of a variational-MLP sweep over beta (TOML, every default written out).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VmlpConfig {
+    pub seed: u64,
+    /// The betas, as log10 beta.
+    pub log10_betas: Vec<f64>,
+    /// Networks per beta (different initial means).
+    pub seeds: usize,
+    pub steps: usize,
+    /// Inputs per network per step.
+    pub batch_size: usize,
+    /// Steps between log records.
+    pub log_every: usize,
+    /// Prior standard deviations of W1, b1, w2 (times sqrt(m)) and b2.
+    pub prior_w1: f64,
+    pub prior_b1: f64,
+    pub prior_w2_sqrt_m: f64,
+    pub prior_b2: f64,
+    /// The loss is `nMSE + beta * bits / complexity_normaliser`.
+    pub complexity_normaliser: f64,
+    /// Initial sigma of every weight, as a fraction of its prior's sp.
+    pub initial_sigma_fraction: f64,
+    /// Fresh inputs (shared by all networks) for the final evaluation.
+    pub eval_points: usize,
+    /// Whole-network weight samples averaged in the evaluation's sampled nMSE.
+    pub eval_samples: usize,
+    pub problem: ProblemConfig,
+    pub optimizer: OptimConfig,
+}
+
+impl Default for VmlpConfig {
+    fn default() -> Self {
+        VmlpConfig {
+            seed: 0,
+            log10_betas: vec![-4.0, -3.0, -2.0, -1.0, -0.5, 0.0, 1.0],
+            seeds: 1,
+            steps: 5000,
+            batch_size: 256,
+            log_every: 100,
+            prior_w1: 1.0,
+            prior_b1: 1.0,
+            prior_w2_sqrt_m: 1.0,
+            prior_b2: 10.0,
+            complexity_normaliser: 865.0,
+            initial_sigma_fraction: 0.1,
+            eval_points: 8192,
+            eval_samples: 16,
+            problem: ProblemConfig::default(),
+            optimizer: OptimConfig::default(),
+        }
+    }
+}
+
+impl VmlpConfig {
+    /// Checks every setting, naming the first bad one.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |m: String| Err(TrainError::Config(m));
+        self.problem.validate().map_err(TrainError::Config)?;
+        if self.log10_betas.is_empty() || self.log10_betas.iter().any(|b| !b.is_finite()) {
+            return bad(format!("log10_betas must be a non-empty list of finite numbers, got {:?}", self.log10_betas));
+        }
+        let counts = [
+            ("seeds", self.seeds),
+            ("steps", self.steps),
+            ("batch_size", self.batch_size),
+            ("log_every", self.log_every),
+            ("eval_points", self.eval_points),
+            ("eval_samples", self.eval_samples),
+        ];
+        if let Some((name, _)) = counts.iter().find(|(_, v)| *v == 0) {
+            return bad(format!("{name} must be at least 1"));
+        }
+        let positives = [
+            ("prior_w1", self.prior_w1),
+            ("prior_b1", self.prior_b1),
+            ("prior_w2_sqrt_m", self.prior_w2_sqrt_m),
+            ("prior_b2", self.prior_b2),
+            ("complexity_normaliser", self.complexity_normaliser),
+            ("initial_sigma_fraction", self.initial_sigma_fraction),
+        ];
+        if let Some((name, v)) = positives.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+            return bad(format!("{name} must be finite and > 0, got {v}"));
+        }
+        self.optimizer.schedule(self.steps).map(|_| ())
+    }
+
+    /// Prior standard deviations `[sp_W1, sp_b1, sp_w2, sp_b2]`.
+    pub fn priors(&self) -> [f64; 4] {
+        let m = self.problem.hidden as f64;
+        [self.prior_w1, self.prior_b1, self.prior_w2_sqrt_m / m.sqrt(), self.prior_b2]
+    }
+
+    /// Number of networks trained together.
+    pub fn networks(&self) -> usize {
+        self.log10_betas.len() * self.seeds
+    }
+}
+
+/// The variational posterior of B networks: means and log-standard-deviations.
+pub struct Posterior {
+    pub mean: BatchedWeights<f32>,
+    pub log_sigma: BatchedWeights<f32>,
+}
+
+impl Posterior {
+    /// Means from [`crate::init`] (network `i` from `mean_keys[i]`), every sigma at
+    /// `fraction` of its prior's sp.
+    pub fn new(problem: &ProblemConfig, mean_keys: &[Key], priors: [f64; 4], fraction: f64) -> Posterior {
+        let mean: BatchedWeights<f32> = initial_weights(problem, mean_keys);
+        let rho = |t: &Tensor<f32>, sp: f64| Tensor::param(ArrayD::from_elem(IxDyn(&t.shape()), (fraction * sp).ln() as f32));
+        let means = mean.tensors();
+        let log_sigma = BatchedWeights::from_tensors(std::array::from_fn(|t| rho(means[t], priors[t])));
+        Posterior { mean, log_sigma }
+    }
+
+    /// Every trainable tensor: the four means, then the four log-sigmas.
+    pub fn params(&self) -> Vec<Tensor<f32>> {
+        self.mean.tensors().into_iter().chain(self.log_sigma.tensors()).cloned().collect()
+    }
+
+    /// Complexity in bits per network, `[B]`.
+    pub fn bits(&self, priors: [f64; 4]) -> Tensor<f32> {
+        let terms: Vec<Tensor<f32>> = (self.mean.tensors().into_iter().zip(self.log_sigma.tensors()).zip(priors))
+            .map(|((mu, rho), sp)| kl_bits(mu, rho, sp))
+            .collect();
+        terms[1..].iter().fold(terms[0].clone(), |acc, t| acc.add(t))
+    }
+
+    /// One whole-network sample `mu + exp(rho) eps` of every network's weights.
+    pub fn sample(&self, key: Key) -> BatchedWeights<f32> {
+        let (means, log_sigmas, keys) = (self.mean.tensors(), self.log_sigma.tensors(), key.split(4));
+        BatchedWeights::from_tensors(std::array::from_fn(|t| {
+            let eps = Tensor::constant(keys[t].normal::<f32>(&means[t].shape()));
+            means[t].add(&log_sigmas[t].exp().mul(&eps))
+        }))
+    }
+
+    /// The standard deviations `exp(rho)`.
+    pub fn sigma(&self) -> BatchedWeights<f32> {
+        BatchedWeights::from_tensors(self.log_sigma.tensors().map(Tensor::exp))
+    }
+}
+
+/// One log record for one beta: training nMSE averaged over the seeds and the steps
+/// since the last record, and the seeds' mean complexity now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VmlpRecord {
+    pub step: usize,
+    pub log10_beta: f64,
+    pub beta: f64,
+    pub nmse: f64,
+    pub bits: f64,
+    pub learning_rate: f64,
+}
+
+/// One trained network and its evaluation.
+#[derive(Clone, Debug)]
+pub struct VmlpNetwork {
+    pub log10_beta: f64,
+    pub seed_index: usize,
+    pub bits: f64,
+    /// nMSE of whole-network weight samples (mean over `eval_samples` samples).
+    pub nmse_sampled: f64,
+    /// nMSE of the network with every weight at its mean.
+    pub nmse_mean: f64,
+    pub mean: TargetWeights,
+    /// The standard deviations, in the shape of target weights.
+    pub sigma: TargetWeights,
+}
+
+/// Per-beta averages over seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BetaSummary {
+    pub log10_beta: f64,
+    pub bits: f64,
+    pub nmse_sampled: f64,
+    pub nmse_mean: f64,
+}
+
+/// Every network, the log, and the per-beta summary.
+#[derive(Clone, Debug)]
+pub struct VmlpOutcome {
+    pub networks: Vec<VmlpNetwork>,
+    pub history: Vec<VmlpRecord>,
+    pub summary: Vec<BetaSummary>,
+}
+
+/// Trains every beta x seed network together; writes each record to `log` if given.
+pub fn train_vmlp(cfg: &VmlpConfig, mut log: Option<&mut MetricsLog>) -> Result<VmlpOutcome, TrainError> {
+    cfg.validate()?;
+    let (problem, root, priors, b) = (&cfg.problem, Key::new(cfg.seed), cfg.priors(), cfg.networks());
+    let variance = problem.variance().value;
+    let mean_keys: Vec<Key> = (0..b).map(|i| root.fold_in(0).fold_in((i % cfg.seeds) as u64)).collect();
+    let posterior = Posterior::new(problem, &mean_keys, priors, cfg.initial_sigma_fraction);
+    let betas: Vec<f64> = (0..b).map(|i| 10f64.powf(cfg.log10_betas[i / cfg.seeds])).collect();
+    let beta_weight = Tensor::from_vec(&[b], betas.iter().map(|beta| (beta / cfg.complexity_normaliser) as f32).collect());
+    let mut adam = cfg.optimizer.adam(posterior.params())?;
+    let schedule = cfg.optimizer.schedule(cfg.steps)?;
+    let (mut history, mut nmse_sum, mut steps_since) = (Vec::new(), vec![0.0; b], 0);
+    for step in 0..cfg.steps {
+        let key = root.fold_in(1).fold_in(step as u64);
+        let (x, y) = problem.sample::<f32>(key.fold_in(0), b, cfg.batch_size);
+        adam.zero_grad();
+        let pred = posterior.sample(key.fold_in(1)).forward(&Tensor::constant(x), problem.activation);
+        let nmse = normalised_mse(&pred, &Tensor::constant(y), variance);
+        let bits = posterior.bits(priors);
+        let loss = nmse.add(&bits.mul(&beta_weight)).sum_all();
+        check_finite(loss.item() as f64, step)?;
+        loss.backward();
+        let learning_rate = schedule.lr(step as u64);
+        adam.set_lr(learning_rate);
+        adam.step();
+        nmse.to_vec().iter().zip(&mut nmse_sum).for_each(|(v, s)| *s += *v as f64);
+        steps_since += 1;
+        if (step + 1) % cfg.log_every == 0 || step + 1 == cfg.steps {
+            let bits = bits.to_vec();
+            for (j, &log10_beta) in cfg.log10_betas.iter().enumerate() {
+                let seeds = j * cfg.seeds..(j + 1) * cfg.seeds;
+                let record = VmlpRecord {
+                    step: step + 1,
+                    log10_beta,
+                    beta: betas[j * cfg.seeds],
+                    nmse: nmse_sum[seeds.clone()].iter().sum::<f64>() / (cfg.seeds * steps_since) as f64,
+                    bits: bits[seeds].iter().map(|&v| v as f64).sum::<f64>() / cfg.seeds as f64,
+                    learning_rate,
+                };
+                if let Some(log) = log.as_deref_mut() {
+                    log.write(&record)?;
+                }
+                history.push(record);
+            }
+            nmse_sum.iter_mut().for_each(|s| *s = 0.0);
+            steps_since = 0;
+        }
+    }
+    let networks = evaluate(cfg, &posterior, root.fold_in(2), variance);
+    let summary = summarise(cfg, &networks);
+    Ok(VmlpOutcome { networks, history, summary })
+}
+
+/// Bits, sampled nMSE and mean-network nMSE of every network, on `eval_points`
+/// inputs shared by all networks.
+fn evaluate(cfg: &VmlpConfig, posterior: &Posterior, key: Key, variance: f64) -> Vec<VmlpNetwork> {
+    let (problem, b) = (&cfg.problem, cfg.networks());
+    no_grad(|| {
+        let (x, y) = problem.sample::<f32>(key.fold_in(0), 1, cfg.eval_points);
+        let x = Tensor::constant(x.broadcast(IxDyn(&[b, cfg.eval_points, problem.inputs])).expect("one batch for all").to_owned());
+        let y = Tensor::constant(y.broadcast(IxDyn(&[b, cfg.eval_points])).expect("one batch for all").to_owned());
+        let nmse = |w: &BatchedWeights<f32>| normalised_mse(&w.forward(&x, problem.activation), &y, variance).to_vec();
+        let nmse_mean = nmse(&posterior.mean);
+        let mut nmse_sampled = vec![0.0f64; b];
+        for s in 0..cfg.eval_samples {
+            for (acc, v) in nmse_sampled.iter_mut().zip(nmse(&posterior.sample(key.fold_in(1).fold_in(s as u64)))) {
+                *acc += v as f64 / cfg.eval_samples as f64;
+            }
+        }
+        let bits = posterior.bits(cfg.priors()).to_vec();
+        let means = posterior.mean.to_targets(problem.activation);
+        let sigmas = posterior.sigma().to_targets(problem.activation);
+        (means.into_iter().zip(sigmas).enumerate())
+            .map(|(i, (mean, sigma))| VmlpNetwork {
+                log10_beta: cfg.log10_betas[i / cfg.seeds],
+                seed_index: i % cfg.seeds,
+                bits: bits[i] as f64,
+                nmse_sampled: nmse_sampled[i],
+                nmse_mean: nmse_mean[i] as f64,
+                mean,
+                sigma,
+            })
+            .collect()
+    })
+}
+
+/// Averages over the seeds of each beta.
+fn summarise(cfg: &VmlpConfig, networks: &[VmlpNetwork]) -> Vec<BetaSummary> {
+    networks
+        .chunks(cfg.seeds)
+        .map(|group| {
+            let mean = |f: fn(&VmlpNetwork) -> f64| group.iter().map(f).sum::<f64>() / group.len() as f64;
+            BetaSummary {
+                log10_beta: group[0].log10_beta,
+                bits: mean(|n| n.bits),
+                nmse_sampled: mean(|n| n.nmse_sampled),
+                nmse_mean: mean(|n| n.nmse_mean),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn short(log10_betas: Vec<f64>) -> VmlpConfig {
+        let optimizer = OptimConfig { warmup_steps: 10, ..OptimConfig::default() };
+        VmlpConfig { log10_betas, steps: 400, batch_size: 128, log_every: 100, eval_points: 2048, eval_samples: 4, optimizer, ..VmlpConfig::default() }
+    }
+
+    #[test]
+    fn higher_beta_buys_fewer_bits_and_more_error() {
+        let out = train_vmlp(&short(vec![-3.0, 0.0]), None).unwrap();
+        let (low, high) = (&out.summary[0], &out.summary[1]);
+        assert!(low.bits > 2.0 * high.bits, "bits at beta 1e-3: {}, at beta 1: {}", low.bits, high.bits);
+        assert!(low.nmse_sampled < high.nmse_sampled, "nMSE at beta 1e-3: {}, at beta 1: {}", low.nmse_sampled, high.nmse_sampled);
+        assert!(low.nmse_sampled < 0.3, "low beta should learn the task: nMSE {}", low.nmse_sampled);
+        assert_eq!(out.history.len(), 4 * 2, "one record per beta per log step");
+    }
+
+    /// Batching must not mix networks: network 0 trained beside another beta ends
+    /// where it ends alone (up to summation order), and a rerun gives the same bits.
+    #[test]
+    fn a_network_trains_the_same_alone_or_in_a_batch() {
+        let cfg = VmlpConfig { steps: 20, log_every: 10, eval_samples: 1, ..short(vec![-1.0]) };
+        let alone = train_vmlp(&cfg, None).unwrap();
+        let together = train_vmlp(&VmlpConfig { log10_betas: vec![-1.0, 0.0], ..cfg.clone() }, None).unwrap();
+        let (a, t) = (&alone.networks[0].mean, &together.networks[0].mean);
+        let gap = a.w1.iter().zip(&t.w1).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        assert!(gap < 1e-4, "W1 differs by {gap} between alone and batched");
+        assert!((alone.networks[0].bits - together.networks[0].bits).abs() < 1e-2 * alone.networks[0].bits);
+        assert!((together.networks[1].bits - together.networks[0].bits).abs() > 1.0, "the other beta trained differently");
+        let again = train_vmlp(&cfg, None).unwrap();
+        assert_eq!(alone.networks[0].mean, again.networks[0].mean, "same seed, same bits");
+        assert_eq!(alone.summary, again.summary);
+    }
+
+    #[test]
+    fn bits_at_initialisation_follow_the_closed_form() {
+        let cfg = VmlpConfig::default();
+        let keys = [Key::new(0)];
+        let posterior = Posterior::new(&cfg.problem, &keys, cfg.priors(), cfg.initial_sigma_fraction);
+        let bits = posterior.bits(cfg.priors()).item() as f64;
+        let f = cfg.initial_sigma_fraction;
+        let per_weight_floor = (-(f.ln()) + f * f / 2.0 - 0.5) / std::f64::consts::LN_2;
+        let floor = per_weight_floor * cfg.problem.weight_count() as f64;
+        assert!(bits >= floor && bits < floor * 1.2, "bits {bits}, sigma-only part {floor}");
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let err = train_vmlp(&VmlpConfig { prior_b2: -1.0, ..VmlpConfig::default() }, None).unwrap_err();
+        assert!(err.to_string().contains("prior_b2"), "{err}");
+        let err = train_vmlp(&VmlpConfig { log10_betas: vec![], ..VmlpConfig::default() }, None).unwrap_err();
+        assert!(err.to_string().contains("log10_betas"), "{err}");
+    }
+
+    #[test]
+    fn config_toml_round_trip() {
+        let text = toml::to_string(&VmlpConfig::default()).unwrap();
+        assert!(text.contains("log10_betas") && text.contains("prior_w2_sqrt_m") && text.contains("[optimizer]"), "{text}");
+        assert_eq!(toml::from_str::<VmlpConfig>(&text).unwrap(), VmlpConfig::default());
+    }
+}
