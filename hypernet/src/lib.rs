@@ -1,9 +1,11 @@
 //! The hypernetwork side of the project: tasks, target networks, baselines and the
 //! generator that emits target networks under a complexity knob beta.
 
+pub mod generator;
 pub mod init;
 pub mod log;
 pub mod optim_config;
+pub mod params;
 pub mod problem;
 pub mod target;
 pub mod target_batch;

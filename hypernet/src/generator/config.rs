@@ -1,0 +1,114 @@
+//! The generator's configuration, with every default written out.
+
+use serde::{Deserialize, Serialize};
+
+/// How the input weights `W1[j, i]` are read out of hidden node `j` and input node `i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum W1Readout {
+    /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
+    Bilinear,
+    /// `W1[j, i] = r_j * softmax_i(q_j . k_i / sqrt(dk))_i * tanh(s_j . t_i / sqrt(dk))`:
+    /// each neuron points at a few inputs, which makes neurons axis-aligned.
+    Pointer,
+}
+
+/// How the complexity (information content) of a generated network is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComplexityMeasure {
+    /// Per-weight KL of `theta = mu + sigma_t eps` against `N(0, sp_t^2)`, with one
+    /// `sigma_t` per target tensor (W1, b1, w2, b2) from a small MLP of log beta.
+    TensorSigma,
+    /// The same KL with a `sigma` per weight read out of the generator.
+    WeightSigma,
+    /// No complexity: deterministic weights, zero bits (the node noise is free).
+    None,
+}
+
+/// Shape and choices of the graph-transformer generator.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratorConfig {
+    /// Node feature width d.
+    pub width: usize,
+    /// Number of pre-norm transformer blocks.
+    pub blocks: usize,
+    /// Attention heads (must divide `width`).
+    pub heads: usize,
+    /// Size of the free per-node noise vector (the network's random seed).
+    pub noise_dim: usize,
+    /// Width of the query/key vectors of the W1 readout.
+    pub key_dim: usize,
+    /// Width of the MLP of log beta that conditions the blocks (FiLM) and the sigmas.
+    pub cond_width: usize,
+    pub w1_readout: W1Readout,
+    pub complexity: ComplexityMeasure,
+    /// Prior standard deviations: W1, b1, w2 (times sqrt(m)), b2.
+    pub prior_w1: f64,
+    pub prior_b1: f64,
+    pub prior_w2_sqrt_m: f64,
+    pub prior_b2: f64,
+    /// Initial sigma as a fraction of the prior's (for the sigma readouts).
+    pub initial_sigma_fraction: f64,
+    /// log10 beta is fed to the conditioning MLP as
+    /// `(log10 beta - log10_beta_center) / log10_beta_halfwidth`.
+    pub log10_beta_center: f64,
+    pub log10_beta_halfwidth: f64,
+}
+
+impl Default for GeneratorConfig {
+    fn default() -> Self {
+        GeneratorConfig {
+            width: 32,
+            blocks: 3,
+            heads: 4,
+            noise_dim: 8,
+            key_dim: 16,
+            cond_width: 32,
+            w1_readout: W1Readout::Pointer,
+            complexity: ComplexityMeasure::TensorSigma,
+            prior_w1: 1.0,
+            prior_b1: 1.0,
+            prior_w2_sqrt_m: 1.0,
+            prior_b2: 10.0,
+            initial_sigma_fraction: 0.1,
+            log10_beta_center: -2.5,
+            log10_beta_halfwidth: 3.5,
+        }
+    }
+}
+
+impl GeneratorConfig {
+    /// Rejects settings no generator can be built from, naming the field.
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = [
+            ("width", self.width),
+            ("blocks", self.blocks),
+            ("heads", self.heads),
+            ("noise_dim", self.noise_dim),
+            ("key_dim", self.key_dim),
+            ("cond_width", self.cond_width),
+        ];
+        for (name, v) in positive {
+            if v == 0 {
+                return Err(format!("generator.{name} must be at least 1, got 0"));
+            }
+        }
+        if self.width % self.heads != 0 {
+            return Err(format!("generator.heads ({}) must divide generator.width ({})", self.heads, self.width));
+        }
+        for (name, v) in [("prior_w1", self.prior_w1), ("prior_b1", self.prior_b1), ("prior_w2_sqrt_m", self.prior_w2_sqrt_m), ("prior_b2", self.prior_b2)] {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(format!("generator.{name} must be a positive number, got {v}"));
+            }
+        }
+        if !(self.initial_sigma_fraction > 0.0 && self.initial_sigma_fraction < 1.0) {
+            return Err(format!("generator.initial_sigma_fraction must be in (0, 1), got {}", self.initial_sigma_fraction));
+        }
+        if !(self.log10_beta_halfwidth > 0.0) {
+            return Err(format!("generator.log10_beta_halfwidth must be positive, got {}", self.log10_beta_halfwidth));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! The beta-conditioned graph-transformer hypernetwork. See `docs/generator.md`.
+
+pub mod block;
+pub mod condition;
+pub mod config;
+pub mod linear;
+pub mod model;
+pub mod readout;
+pub mod sigma;
+pub mod train;
+
+pub use config::{ComplexityMeasure, GeneratorConfig, W1Readout};
+pub use model::{Generated, Generator};
+pub use train::{GeneratorTrainConfig, GeneratorTrainer, StepRecord};

@@ -1,0 +1,120 @@
+//! The generator: a graph transformer over the target network's nodes that emits a
+//! whole target network, conditioned on beta.
+//!
+//! Nodes: n inputs, m hidden neurons, 1 output. A node's initial features are its
+//! type's embedding plus a projection of free per-node noise `z ~ N(0, I)` (the
+//! generated network's random seed): nothing else tells nodes apart, so the generator
+//! is equivariant to permutations of inputs and of hidden neurons, and any structure
+//! that singles one out comes from the noise. Blocks mix all nodes; the readout
+//! turns node features into weight means; the sigma heads and [`kl_bits`] turn them
+//! into a weight distribution and its complexity.
+
+use super::block::Block;
+use super::condition::BetaCode;
+use super::config::GeneratorConfig;
+use super::linear::Linear;
+use super::readout::Readout;
+use super::sigma::{priors, SigmaHeads};
+use crate::params::ParamStore;
+use crate::target_batch::BatchedWeights;
+use crate::weight_kl::kl_bits;
+use autodiff::{Key, Tensor};
+use ndarray::ArrayD;
+
+/// Node types, in node order: inputs, then hidden neurons, then the output.
+const INPUT: usize = 0;
+const HIDDEN: usize = 1;
+const OUTPUT: usize = 2;
+
+/// What one call to the generator produced, for B networks.
+pub struct Generated {
+    /// Weight means (what the generator "intends").
+    pub mean: BatchedWeights<f32>,
+    /// One sample `mu + sigma * eps` per network (equal to `mean` with no sigma).
+    pub sample: BatchedWeights<f32>,
+    /// Complexity in bits per network, `[B]` (zeros for the `none` measure).
+    pub bits: Tensor<f32>,
+}
+
+/// The beta-conditioned graph-transformer hypernetwork.
+pub struct Generator {
+    pub config: GeneratorConfig,
+    pub params: ParamStore,
+    type_embedding: Tensor<f32>,
+    noise_projection: Linear,
+    beta_code: BetaCode,
+    blocks: Vec<Block>,
+    readout: Readout,
+    sigma: SigmaHeads,
+}
+
+impl Generator {
+    /// A freshly initialised generator. Panics on an invalid config (validate first).
+    pub fn new(config: GeneratorConfig, key: Key) -> Generator {
+        config.validate().unwrap_or_else(|e| panic!("Generator::new: {e}"));
+        let mut params = ParamStore::new();
+        let k = key.split(6);
+        let d = config.width;
+        let type_embedding = params.normal("node_type_embedding", &[3, d], 1.0, k[0]);
+        let noise_projection = Linear::new(&mut params, "noise_projection", config.noise_dim, d, 1.0, 0.0, k[1]);
+        let beta_code = BetaCode::new(&mut params, config.cond_width, config.log10_beta_center, config.log10_beta_halfwidth, k[2]);
+        let blocks = k[3]
+            .split(config.blocks)
+            .into_iter()
+            .enumerate()
+            .map(|(i, kb)| Block::new(&mut params, &format!("block{i}"), d, config.heads, config.cond_width, kb))
+            .collect();
+        let readout = Readout::new(&mut params, &config, k[4]);
+        let sigma = SigmaHeads::new(&mut params, &config, k[5]);
+        Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma }
+    }
+
+    /// The noise for B networks of n inputs and m hidden neurons: `[B, n + m + 1, noise_dim]`.
+    pub fn node_noise(&self, batch: usize, n: usize, m: usize, key: Key) -> ArrayD<f32> {
+        key.normal(&[batch, n + m + 1, self.config.noise_dim])
+    }
+
+    /// Generates `log10_beta.len()` networks with n inputs and m hidden neurons,
+    /// drawing the node noise and the weight noise from `key`.
+    pub fn generate(&self, log10_beta: &[f32], n: usize, m: usize, key: Key) -> Generated {
+        let k = key.split(2);
+        let noise = self.node_noise(log10_beta.len(), n, m, k[0]);
+        let eps = [k[1].fold_in(0), k[1].fold_in(1), k[1].fold_in(2), k[1].fold_in(3)];
+        self.generate_with_noise(log10_beta, n, m, noise, eps)
+    }
+
+    /// Generation with explicit node noise `[B, n + m + 1, noise_dim]` and one key per
+    /// target tensor (W1, b1, w2, b2) for the weight noise.
+    pub fn generate_with_noise(&self, log10_beta: &[f32], n: usize, m: usize, noise: ArrayD<f32>, eps: [Key; 4]) -> Generated {
+        let b = log10_beta.len();
+        assert_eq!(noise.shape(), &[b, n + m + 1, self.config.noise_dim], "generate: node noise shape");
+        let types: Vec<usize> = std::iter::repeat_n(INPUT, n).chain(std::iter::repeat_n(HIDDEN, m)).chain([OUTPUT]).collect();
+        let code = self.beta_code.forward(log10_beta);
+        let mut h = self
+            .noise_projection
+            .forward(&Tensor::constant(noise))
+            .add(&self.type_embedding.index_select(0, types));
+        for block in &self.blocks {
+            h = block.forward(&h, &code);
+        }
+        let mean = self.readout.forward(&h, n, m);
+        let sp = priors(&self.config, m);
+        let Some(log_sigma) = self.sigma.forward(&h, &code, n, m, sp) else {
+            return Generated { sample: mean.clone(), bits: Tensor::zeros(&[b]), mean };
+        };
+        let mut sample = Vec::with_capacity(4);
+        let mut bits: Option<Tensor<f32>> = None;
+        for (t, ((mu, log_s), key)) in mean.tensors().into_iter().zip(log_sigma.tensors()).zip(eps).enumerate() {
+            let log_s = log_s.broadcast_to(&mu.shape());
+            let noise = Tensor::constant(key.normal(&mu.shape()));
+            sample.push(mu.add(&log_s.exp().mul(&noise)));
+            let kl = kl_bits(mu, &log_s, sp[t]);
+            bits = Some(match bits {
+                Some(acc) => acc.add(&kl),
+                None => kl,
+            });
+        }
+        let [w1, b1, w2, b2]: [Tensor<f32>; 4] = sample.try_into().unwrap_or_else(|_| unreachable!());
+        Generated { mean, sample: BatchedWeights { w1, b1, w2, b2 }, bits: bits.expect("four tensors") }
+    }
+}

@@ -1,0 +1,73 @@
+//! The standard deviations of the generated weights, per the complexity measure,
+//! returned as `ln sigma` (what [`crate::weight_kl::kl_bits`] takes).
+//!
+//! * tensor sigma: `sigma_t = sp_t * sigmoid(a_t(c))` for t in (W1, b1, w2, b2), from the
+//!   beta code `c`, one value per tensor per network; capped at the prior's `sp_t`.
+//!   In logs: `ln sigma = ln sp - softplus(-a)`.
+//! * weight sigma: the same form, with `a` read per weight off the node features
+//!   (`W1` through a bilinear form of hidden and input nodes).
+
+use super::config::{ComplexityMeasure, GeneratorConfig};
+use super::linear::Linear;
+use super::readout::Bilinear;
+use crate::target_batch::BatchedWeights;
+use crate::params::ParamStore;
+use autodiff::{Key, Tensor};
+
+/// Prior standard deviations for one width m: `[sp_W1, sp_b1, sp_w2, sp_b2]`.
+pub fn priors(cfg: &GeneratorConfig, m: usize) -> [f64; 4] {
+    [cfg.prior_w1, cfg.prior_b1, cfg.prior_w2_sqrt_m / (m as f64).sqrt(), cfg.prior_b2]
+}
+
+pub enum SigmaHeads {
+    Tensor(Linear),
+    /// `logit` offsets the bias-free bilinear W1 head to the initial sigma.
+    Weight { hidden: Linear, out: Linear, w1: Bilinear, logit: f32 },
+    None,
+}
+
+impl SigmaHeads {
+    pub fn new(store: &mut ParamStore, cfg: &GeneratorConfig, key: Key) -> SigmaHeads {
+        let f = cfg.initial_sigma_fraction;
+        let logit = (f / (1.0 - f)).ln() as f32;
+        let k = key.split(3);
+        match cfg.complexity {
+            ComplexityMeasure::TensorSigma => SigmaHeads::Tensor(Linear::new(store, "sigma.tensor", cfg.cond_width, 4, 0.1, logit, k[0])),
+            ComplexityMeasure::WeightSigma => SigmaHeads::Weight {
+                hidden: Linear::new(store, "sigma.hidden", cfg.width, 2, 0.1, logit, k[0]),
+                out: Linear::new(store, "sigma.out", cfg.width, 1, 0.1, logit, k[1]),
+                w1: Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]),
+                logit,
+            },
+            ComplexityMeasure::None => SigmaHeads::None,
+        }
+    }
+
+    /// `ln sigma` shaped to broadcast against the mean tensors, or `None` for
+    /// deterministic weights. `h` are the final node features, `code` the beta code.
+    pub fn forward(&self, h: &Tensor<f32>, code: &Tensor<f32>, n: usize, m: usize, sp: [f64; 4]) -> Option<BatchedWeights<f32>> {
+        let b = h.shape()[0];
+        let scaled = |raw: Tensor<f32>, t: usize| raw.neg().softplus().neg().add_scalar(sp[t].ln() as f32);
+        match self {
+            SigmaHeads::Tensor(head) => {
+                let s = head.forward(code); // [B, 4]
+                let col = |t: usize, shape: &[usize]| scaled(s.narrow(1, t, 1), t).reshape(shape);
+                Some(BatchedWeights { w1: col(0, &[b, 1, 1]), b1: col(1, &[b, 1]), w2: col(2, &[b, 1]), b2: col(3, &[b]) })
+            }
+            SigmaHeads::Weight { hidden, out, w1, logit } => {
+                let inputs = h.narrow(1, 0, n);
+                let hid = h.narrow(1, n, m);
+                let heads = hidden.forward(&hid); // [B, m, 2]
+                let col = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
+                let w1_raw = w1.forward(&hid, &inputs).add_scalar(*logit);
+                Some(BatchedWeights {
+                    w1: scaled(w1_raw, 0),
+                    b1: scaled(col(0), 1),
+                    w2: scaled(col(1), 2),
+                    b2: scaled(out.forward(&h.narrow(1, n + m, 1)).reshape(&[b]), 3),
+                })
+            }
+            SigmaHeads::None => None,
+        }
+    }
+}

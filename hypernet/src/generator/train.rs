@@ -1,0 +1,187 @@
+//! Training the generator over a range of beta.
+//!
+//! One step: draw B values `log10 beta_b` uniformly in `[log10_beta_min, log10_beta_max]`
+//! (beta log-uniform), an input size n from `train_inputs` (m = hidden_per_input * n),
+//! generate B networks (one weight sample each), evaluate each on its own N inputs, and
+//! minimise
+//!
+//! `loss = mean_b [ nMSE_b + beta_b * bits_b / W ]`
+//!
+//! with `W = m (n + 2) + 1` the number of target weights (so beta prices bits per
+//! weight). During the first `complexity_warmup_steps` steps the complexity term is off:
+//! the generator first learns to build working networks.
+
+use super::config::GeneratorConfig;
+use super::model::Generator;
+use crate::optim_config::OptimConfig;
+use crate::problem::ProblemConfig;
+use crate::target_batch::forward;
+use crate::task::normalised_mse;
+use crate::train_error::{check_finite, TrainError};
+use autodiff::optim::{clip_grad_norm, Adam, Optimizer, WarmupCosine};
+use autodiff::{Key, Tensor};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything a generator training run needs (a TOML document).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratorTrainConfig {
+    pub seed: u64,
+    pub steps: usize,
+    /// Networks generated per step (B).
+    pub networks: usize,
+    /// Inputs per network per step (N).
+    pub points: usize,
+    pub log10_beta_min: f64,
+    pub log10_beta_max: f64,
+    /// Input sizes n trained on (one drawn per step); the hidden width is
+    /// `hidden_per_input * n`.
+    pub train_inputs: Vec<usize>,
+    pub hidden_per_input: usize,
+    /// Steps at the start with the complexity term switched off.
+    pub complexity_warmup_steps: usize,
+    /// Global gradient-norm clip.
+    pub clip_norm: f64,
+    /// Task, input distribution and activation (its `inputs`/`hidden` are overridden
+    /// per step by `train_inputs`).
+    pub problem: ProblemConfig,
+    pub optimizer: OptimConfig,
+    pub generator: GeneratorConfig,
+}
+
+impl Default for GeneratorTrainConfig {
+    fn default() -> Self {
+        GeneratorTrainConfig {
+            seed: 0,
+            steps: 4000,
+            networks: 16,
+            points: 256,
+            log10_beta_min: -6.0,
+            log10_beta_max: 1.0,
+            train_inputs: vec![16],
+            hidden_per_input: 3,
+            complexity_warmup_steps: 0,
+            clip_norm: 1.0,
+            problem: ProblemConfig::default(),
+            optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
+            generator: GeneratorConfig::default(),
+        }
+    }
+}
+
+impl GeneratorTrainConfig {
+    /// Rejects out-of-range settings with the allowed range.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |m: String| Err(TrainError::Config(m));
+        if self.steps == 0 || self.networks == 0 || self.points == 0 {
+            return bad(format!("steps ({}), networks ({}) and points ({}) must all be at least 1", self.steps, self.networks, self.points));
+        }
+        if !(self.log10_beta_min <= self.log10_beta_max) || !self.log10_beta_min.is_finite() || !self.log10_beta_max.is_finite() {
+            return bad(format!("need finite log10_beta_min <= log10_beta_max, got [{}, {}]", self.log10_beta_min, self.log10_beta_max));
+        }
+        if self.train_inputs.is_empty() || self.train_inputs.contains(&0) || self.hidden_per_input == 0 {
+            return bad(format!("train_inputs ({:?}) must be non-empty sizes >= 1 and hidden_per_input ({}) >= 1", self.train_inputs, self.hidden_per_input));
+        }
+        if !(self.clip_norm > 0.0) {
+            return bad(format!("clip_norm must be positive, got {}", self.clip_norm));
+        }
+        self.problem.validate().map_err(TrainError::Config)?;
+        self.generator.validate().map_err(TrainError::Config)?;
+        self.optimizer.schedule(self.steps)?;
+        Ok(())
+    }
+
+    /// The problem at input size n (m = hidden_per_input * n).
+    pub fn problem_at(&self, n: usize) -> ProblemConfig {
+        ProblemConfig { inputs: n, hidden: self.hidden_per_input * n, ..self.problem.clone() }
+    }
+}
+
+/// What one training step measured (a metrics-log record).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub step: usize,
+    pub n: usize,
+    pub lr: f64,
+    pub loss: f64,
+    pub mean_log10_beta: f64,
+    pub nmse: f64,
+    pub bits: f64,
+    pub grad_norm: f64,
+}
+
+/// A generator with its optimiser, advanced one step at a time.
+pub struct GeneratorTrainer {
+    pub config: GeneratorTrainConfig,
+    pub generator: Generator,
+    pub optimizer: Adam<f32>,
+    schedule: WarmupCosine,
+    /// Steps done so far (the next step's index).
+    pub step: usize,
+    /// `Var(y)` per input size, computed once (it may be a Monte-Carlo estimate).
+    variances: BTreeMap<usize, f64>,
+}
+
+impl GeneratorTrainer {
+    /// A fresh run: generator initialised from the config's seed.
+    pub fn new(config: GeneratorTrainConfig) -> Result<GeneratorTrainer, TrainError> {
+        config.validate()?;
+        let generator = Generator::new(config.generator.clone(), Key::new(config.seed).fold_in(0));
+        let optimizer = config.optimizer.adam(generator.params.tensors())?;
+        let schedule = config.optimizer.schedule(config.steps)?;
+        Ok(GeneratorTrainer { config, generator, optimizer, schedule, step: 0, variances: BTreeMap::new() })
+    }
+
+    /// Whether every configured step has been taken.
+    pub fn finished(&self) -> bool {
+        self.step >= self.config.steps
+    }
+
+    /// One optimisation step. Stops with [`TrainError::NonFinite`] (parameters
+    /// untouched) if the loss is not finite.
+    pub fn train_step(&mut self) -> Result<StepRecord, TrainError> {
+        let cfg = &self.config;
+        let keys = Key::new(cfg.seed).fold_in(1).fold_in(self.step as u64).split(4);
+        let n = cfg.train_inputs[(keys[0].bits(1)[0] as usize) % cfg.train_inputs.len()];
+        let problem = cfg.problem_at(n);
+        let variance = *self.variances.entry(n).or_insert_with(|| problem.variance().value);
+        let (lo, hi) = (cfg.log10_beta_min, cfg.log10_beta_max);
+        let log10_beta: Vec<f32> = keys[1].uniform_f64(cfg.networks).iter().map(|u| (lo + (hi - lo) * u) as f32).collect();
+        let complexity_on = self.step >= cfg.complexity_warmup_steps;
+
+        self.optimizer.zero_grad();
+        let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
+        let (x, y) = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
+        let pred = forward(&Tensor::constant(x), &generated.sample.w1, &generated.sample.b1, &generated.sample.w2, &generated.sample.b2, problem.activation);
+        let nmse = normalised_mse(&pred, &Tensor::constant(y), variance);
+        let price: Vec<f32> = log10_beta
+            .iter()
+            .map(|lb| if complexity_on { 10f32.powf(*lb) / problem.weight_count() as f32 } else { 0.0 })
+            .collect();
+        let per_network = nmse.add(&generated.bits.mul(&Tensor::from_vec(&[cfg.networks], price)));
+        let loss = per_network.mean_all();
+        let loss_value = check_finite(loss.item() as f64, self.step)?;
+        loss.backward();
+        let grad_norm = clip_grad_norm(self.optimizer.params(), cfg.clip_norm);
+        if !grad_norm.is_finite() {
+            return Err(TrainError::NonFinite { step: self.step, loss: grad_norm });
+        }
+        let lr = self.schedule.lr(self.step as u64);
+        self.optimizer.set_lr(lr);
+        self.optimizer.step();
+        let mean = |v: Vec<f32>| v.iter().map(|x| *x as f64).sum::<f64>() / v.len() as f64;
+        let record = StepRecord {
+            step: self.step,
+            n,
+            lr,
+            loss: loss_value,
+            mean_log10_beta: mean(log10_beta),
+            nmse: mean(nmse.to_vec()),
+            bits: mean(generated.bits.to_vec()),
+            grad_norm,
+        };
+        self.step += 1;
+        Ok(record)
+    }
+}

@@ -1,0 +1,65 @@
+//! The generator is equivariant: permuting the input nodes and the hidden nodes (with
+//! their noise) permutes the generated weights the same way, and the output bias,
+//! a sum over nodes, does not change.
+
+use autodiff::{no_grad, Key};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, W1Readout};
+use ndarray::{Array3, Axis};
+
+fn small(readout: W1Readout, complexity: ComplexityMeasure) -> Generator {
+    let cfg = GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, complexity, ..GeneratorConfig::default() };
+    Generator::new(cfg, Key::new(5))
+}
+
+fn close(a: &[f32], b: &[f32], what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!((x - y).abs() <= 1e-4 * (1.0 + x.abs()), "{what}[{i}]: {x} vs {y}");
+    }
+}
+
+#[test]
+fn permuting_nodes_permutes_weights() {
+    let (n, m) = (3, 5);
+    let input_perm = [2, 0, 1];
+    let hidden_perm = [4, 2, 0, 1, 3];
+    for readout in [W1Readout::Pointer, W1Readout::Bilinear] {
+        for complexity in [ComplexityMeasure::TensorSigma, ComplexityMeasure::WeightSigma] {
+            let g = small(readout, complexity);
+            let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
+            // New node k takes the noise of old node order[k].
+            let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();
+            let permuted = noise.select(Axis(1), &order);
+            let eps = Key::new(1).split(4).try_into().unwrap();
+            let betas = [-3.0f32, 0.5];
+            let (a, b) = no_grad(|| {
+                (
+                    g.generate_with_noise(&betas, n, m, noise.into_dyn(), eps).mean,
+                    g.generate_with_noise(&betas, n, m, permuted.into_dyn(), eps).mean,
+                )
+            });
+            let (w1a, w1b) = (a.w1.to_array(), b.w1.to_array());
+            for net in 0..2 {
+                for (jn, &jo) in hidden_perm.iter().enumerate() {
+                    close(&[a.b1.to_array()[[net, jo]]], &[b.b1.to_array()[[net, jn]]], "b1");
+                    close(&[a.w2.to_array()[[net, jo]]], &[b.w2.to_array()[[net, jn]]], "w2");
+                    for (kn, &ko) in input_perm.iter().enumerate() {
+                        close(&[w1a[[net, jo, ko]]], &[w1b[[net, jn, kn]]], "W1");
+                    }
+                }
+            }
+            close(&a.b2.to_vec(), &b.b2.to_vec(), "b2");
+        }
+    }
+}
+
+#[test]
+fn works_for_sizes_never_seen_and_bits_fall_with_sigma_at_prior() {
+    let g = small(W1Readout::Pointer, ComplexityMeasure::TensorSigma);
+    for (n, m) in [(2, 6), (7, 21), (32, 96)] {
+        let out = no_grad(|| g.generate(&[-2.0, 0.0], n, m, Key::new(3)));
+        assert_eq!(out.sample.w1.shape(), vec![2, m, n]);
+        assert_eq!(out.bits.shape(), vec![2]);
+        assert!(out.bits.to_vec().iter().all(|b| b.is_finite() && *b >= 0.0), "bits {:?}", out.bits.to_vec());
+    }
+}
