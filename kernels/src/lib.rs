@@ -6,6 +6,8 @@
 //! combines partial results in partition order, so results are bit-identical at any
 //! thread count.
 
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod element;
 pub mod gemm;
 pub mod map;

@@ -1,0 +1,82 @@
+//! One GPU: its context, the stream every kernel runs on, the loaded modules and the
+//! cuBLAS handle.
+
+use super::error::CudaError;
+use super::library::Library;
+use super::source::{Kernel, Source};
+use cudarc::cublas::CudaBlas;
+use cudarc::driver::sys::CUresult;
+use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaStream};
+use cudarc::nvrtc::Ptx;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A CUDA device. All work goes to one stream, in order, so results never depend on
+/// scheduling.
+pub struct Device {
+    context: Arc<CudaContext>,
+    stream: Arc<CudaStream>,
+    modules: Mutex<HashMap<Source, Arc<CudaModule>>>,
+    blas: OnceLock<CudaBlas>,
+}
+
+impl Device {
+    /// Opens device `ordinal`. Returns an error, not a panic, when the driver library,
+    /// NVRTC or the device is missing, saying what was looked for.
+    pub fn new(ordinal: usize) -> Result<Device, CudaError> {
+        Library::Driver.require()?;
+        Library::Nvrtc.require()?;
+        let count = match CudaContext::device_count() {
+            Ok(n) => n.max(0) as usize,
+            Err(e) if e.0 == CUresult::CUDA_ERROR_NO_DEVICE => 0,
+            Err(e) => return Err(e.into()),
+        };
+        if ordinal >= count {
+            return Err(CudaError::NoDevice { ordinal, count });
+        }
+        let context = CudaContext::new(ordinal)?;
+        let stream = context.default_stream();
+        Ok(Device { context, stream, modules: Mutex::new(HashMap::new()), blas: OnceLock::new() })
+    }
+
+    /// The device's name, e.g. "NVIDIA H100 80GB HBM3".
+    pub fn name(&self) -> Result<String, CudaError> {
+        Ok(self.context.name()?)
+    }
+
+    /// Waits until all queued work has finished.
+    pub fn synchronize(&self) -> Result<(), CudaError> {
+        Ok(self.stream.synchronize()?)
+    }
+
+    pub(crate) fn stream(&self) -> &Arc<CudaStream> {
+        &self.stream
+    }
+
+    /// The entry point of `kernel` for element type `dtype`, loading its module (and
+    /// compiling its source, once per process) on first use.
+    pub(crate) fn function(&self, kernel: Kernel, dtype: &str) -> Result<CudaFunction, CudaError> {
+        let module = {
+            let mut modules = self.modules.lock().expect("module cache lock poisoned");
+            match modules.get(&kernel.source) {
+                Some(m) => m.clone(),
+                None => {
+                    let ptx = kernel.source.ptx()?;
+                    let m = self.context.load_module(Ptx::from_src(ptx))?;
+                    modules.insert(kernel.source, m.clone());
+                    m
+                }
+            }
+        };
+        Ok(module.load_function(&kernel.entry(dtype))?)
+    }
+
+    /// The cuBLAS handle, created on first use (on this device's stream).
+    pub(crate) fn blas(&self) -> Result<&CudaBlas, CudaError> {
+        if self.blas.get().is_none() {
+            Library::Cublas.require()?;
+            let _ = self.blas.set(CudaBlas::new(self.stream.clone())?);
+        }
+        Ok(self.blas.get().expect("set above"))
+    }
+}
