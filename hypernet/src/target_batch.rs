@@ -38,13 +38,28 @@ pub fn forward<T: Float>(
         "target_batch::forward: need X [B, N, n], W1 [B, m, n], b1 [B, m], w2 [B, m], b2 [B]; \
          got X {xs:?}, W1 {w1s:?}, b1 {b1s:?}, w2 {w2s:?}, b2 {b2s:?}"
     );
-    let (b, n_points, m) = (xs[0], xs[1], w1s[1]);
-    let pre = x.matmul(&w1.transpose(1, 2)).add(&b1.reshape(&[b, 1, m]));
-    let hidden = match activation {
-        Activation::Silu => pre.silu(),
-        Activation::Relu => pre.relu(),
-    };
-    hidden.matmul(&w2.reshape(&[b, m, 1])).reshape(&[b, n_points]).add(&b2.reshape(&[b, 1]))
+    output_layer(&activate(&hidden_layer(x, w1, b1), activation), w2, b2)
+}
+
+/// The first layer `U[b] = X[b] W1[b]^T + b1[b]`: `[B, N, n] -> [B, N, m]` (shapes
+/// as in [`forward`], which checks them).
+pub fn hidden_layer<T: Float>(x: &Tensor<T>, w1: &Tensor<T>, b1: &Tensor<T>) -> Tensor<T> {
+    let (b, m) = (w1.shape()[0], w1.shape()[1]);
+    x.matmul(&w1.transpose(1, 2)).add(&b1.reshape(&[b, 1, m]))
+}
+
+/// The hidden activation, elementwise.
+pub fn activate<T: Float>(u: &Tensor<T>, activation: Activation) -> Tensor<T> {
+    match activation {
+        Activation::Silu => u.silu(),
+        Activation::Relu => u.relu(),
+    }
+}
+
+/// The output layer `Y[b] = H[b] w2[b] + b2[b]`: `[B, N, m] -> [B, N]`.
+pub fn output_layer<T: Float>(h: &Tensor<T>, w2: &Tensor<T>, b2: &Tensor<T>) -> Tensor<T> {
+    let (b, n_points, m) = (h.shape()[0], h.shape()[1], h.shape()[2]);
+    h.matmul(&w2.reshape(&[b, m, 1])).reshape(&[b, n_points]).add(&b2.reshape(&[b, 1]))
 }
 
 /// The weights of B target networks `n -> m -> 1` as tensors.
