@@ -1,0 +1,329 @@
+//! Classification of a target network into the algorithms of the paper, from its
+//! order parameters ([`crate::order_params`]).
+//!
+//! Shares are over the non-dead, non-linear neurons, weighted by `|a_j|` (effective
+//! output): the aligned share is `sum_{aligned} |a_j| / sum_{aligned, diffuse} |a_j|`.
+//! Each input gets a role from its aligned outputs `P_i` (reading `+x_i`) and `N_i`
+//! (reading `-x_i`), negative sums counting as 0: uncovered when `max(P_i, N_i)` is
+//! below [`COVERED_MIN_RELATIVE`] of the largest over inputs, two-sided when the
+//! weaker sign has at least [`TWO_SIDED_MIN_RATIO`] of the stronger, else one-sided
+//! with the stronger sign.
+//!
+//! Decision, first match wins:
+//! 1. output standard deviation below [`CONSTANT_MAX_RELATIVE_STD`] of the task's:
+//!    **constant**;
+//! 2. aligned share at least [`STRUCTURED_MIN_ALIGNED_SHARE`] (an axis-aligned network):
+//!    some input uncovered: **partial coverage**; some `|O_i / E_i|` above
+//!    [`ODDNESS_MAX`] (the network is not even in that input, so not `|x_i|`):
+//!    **other**; all inputs two-sided: **double-sided**; all one-sided `+`:
+//!    **positive pudding**; all `-`: **negative pudding**; one-sided of both signs:
+//!    **mixed pudding**; two-sided and one-sided inputs together: **other**;
+//! 3. otherwise, diffuse neurons with positive outputs carrying at least
+//!    [`CONVEXITY_MIN_POSITIVE_SHARE`] of the diffuse `|a_j|`: **convexity**;
+//! 4. **other**.
+//!
+//! A pudding's one-sided inputs pass the oddness test only when linear neurons
+//! cancel the odd part `(P_i - N_i) / 2`, so "linear-regime neuron present" is part
+//! of the evidence for every pudding label.
+
+use crate::order_params::{OrderParameters, Role};
+use crate::reference::Algorithm;
+use hypernet::TargetWeights;
+use std::fmt;
+
+/// Below this output standard deviation, relative to the task's `sqrt(n (1 - 2/pi))`,
+/// the network barely depends on its input.
+pub const CONSTANT_MAX_RELATIVE_STD: f32 = 0.1;
+/// From this aligned share on, a network is read as axis-aligned (double-sided or a
+/// pudding). Random directions give shares near 0 for `n >= 4`, about 0.4 at `n = 2`.
+pub const STRUCTURED_MIN_ALIGNED_SHARE: f32 = 0.75;
+/// Convexity needs its diffuse bumps to add up, not cancel: at least this share of
+/// their `|a_j|` has positive sign.
+pub const CONVEXITY_MIN_POSITIVE_SHARE: f32 = 0.8;
+/// An input is two-sided when its weaker sign has at least this fraction of the
+/// stronger sign's summed effective output (1 for the double-sided reference, 0 for a
+/// pudding).
+pub const TWO_SIDED_MIN_RATIO: f32 = 0.3;
+/// An input is covered when its stronger sign's summed effective output is at least
+/// this fraction of the largest over all inputs.
+pub const COVERED_MIN_RELATIVE: f32 = 0.2;
+/// Largest `|O_i / E_i|` (odd part over even part) accepted as computing `|x_i|`: the
+/// network's response to `x_i` may be lopsided by at most 30%.
+pub const ODDNESS_MAX: f32 = 0.3;
+
+/// The algorithm a network implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Label {
+    DoubleSided,
+    PositivePudding,
+    NegativePudding,
+    MixedPudding,
+    Convexity,
+    /// Axis-aligned, but some input has no neuron reading it.
+    PartialCoverage,
+    /// The output barely depends on the input.
+    Constant,
+    Other,
+}
+
+impl Label {
+    pub const ALL: [Label; 8] = [
+        Label::DoubleSided,
+        Label::PositivePudding,
+        Label::NegativePudding,
+        Label::MixedPudding,
+        Label::Convexity,
+        Label::PartialCoverage,
+        Label::Constant,
+        Label::Other,
+    ];
+
+    /// Name used in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Label::DoubleSided => "double-sided",
+            Label::PositivePudding => "positive-pudding",
+            Label::NegativePudding => "negative-pudding",
+            Label::MixedPudding => "mixed-pudding",
+            Label::Convexity => "convexity",
+            Label::PartialCoverage => "partial-coverage",
+            Label::Constant => "constant",
+            Label::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<Algorithm> for Label {
+    fn from(a: Algorithm) -> Label {
+        match a {
+            Algorithm::DoubleSided => Label::DoubleSided,
+            Algorithm::PositivePudding => Label::PositivePudding,
+            Algorithm::NegativePudding => Label::NegativePudding,
+            Algorithm::MixedPudding => Label::MixedPudding,
+            Algorithm::Convexity => Label::Convexity,
+        }
+    }
+}
+
+/// How the aligned neurons read one input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InputRole {
+    /// Neurons of both signs: `relu(x_i)` and `relu(-x_i)`.
+    TwoSided,
+    /// Only `relu(x_i)`.
+    Positive,
+    /// Only `relu(-x_i)`.
+    Negative,
+    /// No aligned neuron of weight.
+    Uncovered,
+}
+
+/// The numbers the decision read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    /// `std(y) / sqrt(n (1 - 2/pi))`.
+    pub output_std_ratio: f32,
+    pub active_neurons: usize,
+    pub total_neurons: usize,
+    pub linear_neurons: usize,
+    /// `sum_{aligned} |a_j| / sum_{aligned, diffuse} |a_j|` (0 without such neurons).
+    pub aligned_share: f32,
+    /// `sum_{diffuse, a_j > 0} a_j / sum_{diffuse} |a_j|` (0 without diffuse neurons).
+    pub diffuse_positive_share: f32,
+    pub input_roles: Vec<InputRole>,
+    /// `max_i |O_i / E_i|` (infinite when some input has no even part).
+    pub max_abs_oddness: f32,
+    /// See [`OrderParameters::linear_uniformity`].
+    pub linear_uniformity: Option<f32>,
+}
+
+impl Evidence {
+    /// Number of inputs with the given role.
+    pub fn inputs_with(&self, role: InputRole) -> usize {
+        self.input_roles.iter().filter(|r| **r == role).count()
+    }
+
+    /// Indices of the inputs with the given role.
+    pub fn inputs_where(&self, role: InputRole) -> Vec<usize> {
+        (0..self.input_roles.len()).filter(|&i| self.input_roles[i] == role).collect()
+    }
+}
+
+/// A label, the sentence that justifies it, and the numbers behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Classification {
+    pub label: Label,
+    pub reason: String,
+    pub evidence: Evidence,
+    pub params: OrderParameters,
+}
+
+/// Classifies `net` from its order parameters on the default probe inputs.
+pub fn classify(net: &TargetWeights) -> Classification {
+    classify_params(OrderParameters::of(net))
+}
+
+/// Classifies a network from already measured order parameters.
+pub fn classify_params(params: OrderParameters) -> Classification {
+    let evidence = gather_evidence(&params);
+    let (label, reason) = decide(&evidence);
+    Classification { label, reason, evidence, params }
+}
+
+fn gather_evidence(params: &OrderParameters) -> Evidence {
+    let share = |part: f32, whole: f32| if whole > 0.0 { part / whole } else { 0.0 };
+    let abs_output = |pick: &dyn Fn(Role) -> bool| -> f32 {
+        params.neurons.iter().filter(|p| pick(p.role)).map(|p| p.effective_output.abs()).sum()
+    };
+    let aligned = abs_output(&|r| matches!(r, Role::Aligned { .. }));
+    let diffuse = abs_output(&|r| r == Role::Diffuse);
+    let diffuse_positive: f32 =
+        params.neurons.iter().filter(|p| p.role == Role::Diffuse).map(|p| p.effective_output.max(0.0)).sum();
+    let strongest = |p: &crate::order_params::InputParams| p.positive_output.max(p.negative_output).max(0.0);
+    let top = params.inputs.iter().map(strongest).fold(0.0f32, f32::max);
+    let input_roles = params
+        .inputs
+        .iter()
+        .map(|p| {
+            let (pos, neg) = (p.positive_output.max(0.0), p.negative_output.max(0.0));
+            let strong = pos.max(neg);
+            if strong <= 0.0 || strong < COVERED_MIN_RELATIVE * top {
+                InputRole::Uncovered
+            } else if pos.min(neg) >= TWO_SIDED_MIN_RATIO * strong {
+                InputRole::TwoSided
+            } else if pos > neg {
+                InputRole::Positive
+            } else {
+                InputRole::Negative
+            }
+        })
+        .collect();
+    Evidence {
+        output_std_ratio: share(params.output_std, params.task_std),
+        active_neurons: params.active().len(),
+        total_neurons: params.neurons.len(),
+        linear_neurons: params.neurons.iter().filter(|p| p.role == Role::Linear).count(),
+        aligned_share: share(aligned, aligned + diffuse),
+        diffuse_positive_share: share(diffuse_positive, diffuse),
+        input_roles,
+        max_abs_oddness: params.inputs.iter().map(|p| p.oddness().abs()).fold(0.0, f32::max),
+        linear_uniformity: params.linear_uniformity,
+    }
+}
+
+fn decide(e: &Evidence) -> (Label, String) {
+    if e.output_std_ratio < CONSTANT_MAX_RELATIVE_STD {
+        return (
+            Label::Constant,
+            format!(
+                "the output's standard deviation is {:.3} of the task's (below {CONSTANT_MAX_RELATIVE_STD})",
+                e.output_std_ratio
+            ),
+        );
+    }
+    if e.aligned_share >= STRUCTURED_MIN_ALIGNED_SHARE {
+        return decide_aligned(e);
+    }
+    if e.diffuse_positive_share >= CONVEXITY_MIN_POSITIVE_SHARE {
+        return (
+            Label::Convexity,
+            format!(
+                "most weight sits on diffuse neurons (aligned share {:.2} < {STRUCTURED_MIN_ALIGNED_SHARE}), \
+                 {:.0}% of it with positive outputs: a sum of convex bumps",
+                e.aligned_share,
+                100.0 * e.diffuse_positive_share
+            ),
+        );
+    }
+    (
+        Label::Other,
+        format!(
+            "neither axis-aligned (aligned share {:.2} < {STRUCTURED_MIN_ALIGNED_SHARE}) nor a sum of positive bumps \
+             (positive share of diffuse weight {:.2} < {CONVEXITY_MIN_POSITIVE_SHARE})",
+            e.aligned_share, e.diffuse_positive_share
+        ),
+    )
+}
+
+fn decide_aligned(e: &Evidence) -> (Label, String) {
+    let uncovered = e.inputs_where(InputRole::Uncovered);
+    if !uncovered.is_empty() {
+        return (
+            Label::PartialCoverage,
+            format!("axis-aligned (share {:.2}), but inputs {uncovered:?} have no aligned neuron of weight", e.aligned_share),
+        );
+    }
+    if e.max_abs_oddness > ODDNESS_MAX {
+        return (
+            Label::Other,
+            format!(
+                "axis-aligned, but the response to some input is lopsided (max |O_i/E_i| = {:.2} > {ODDNESS_MAX}): \
+                 no linear term cancels the odd part, so it is not |x_i|",
+                e.max_abs_oddness
+            ),
+        );
+    }
+    let n = e.input_roles.len();
+    let (two, pos, neg) =
+        (e.inputs_with(InputRole::TwoSided), e.inputs_with(InputRole::Positive), e.inputs_with(InputRole::Negative));
+    let pudding = |sides: &str| {
+        format!(
+            "every input is read by {sides}, and {} linear neuron(s) cancel the odd part (max |O_i/E_i| = {:.2})",
+            e.linear_neurons, e.max_abs_oddness
+        )
+    };
+    if two == n {
+        (Label::DoubleSided, format!("every input is read by neurons of both signs (max |O_i/E_i| = {:.2})", e.max_abs_oddness))
+    } else if pos == n {
+        (Label::PositivePudding, pudding("relu(+x_i) neurons only"))
+    } else if neg == n {
+        (Label::NegativePudding, pudding("relu(-x_i) neurons only"))
+    } else if two == 0 {
+        (Label::MixedPudding, pudding(&format!("one sign only, + for {pos} inputs and - for {neg}")))
+    } else {
+        (
+            Label::Other,
+            format!("a hybrid: {two} inputs are read by both signs and {} by one sign only", pos + neg),
+        )
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.evidence;
+        writeln!(f, "label: {}", self.label)?;
+        writeln!(f, "why:   {}", self.reason)?;
+        writeln!(f, "order parameters:")?;
+        writeln!(f, "  output std / task std      {:>8.3}   (constant below {CONSTANT_MAX_RELATIVE_STD})", e.output_std_ratio)?;
+        writeln!(
+            f,
+            "  active neurons             {:>8}   of {} ({} linear-regime)",
+            e.active_neurons, e.total_neurons, e.linear_neurons
+        )?;
+        writeln!(f, "  aligned share              {:>8.3}   (axis-aligned from {STRUCTURED_MIN_ALIGNED_SHARE})", e.aligned_share)?;
+        writeln!(
+            f,
+            "  diffuse positive share     {:>8.3}   (convexity from {CONVEXITY_MIN_POSITIVE_SHARE})",
+            e.diffuse_positive_share
+        )?;
+        writeln!(
+            f,
+            "  inputs two-sided/+/-/none  {:>2}/{}/{}/{}",
+            e.inputs_with(InputRole::TwoSided),
+            e.inputs_with(InputRole::Positive),
+            e.inputs_with(InputRole::Negative),
+            e.inputs_with(InputRole::Uncovered)
+        )?;
+        writeln!(f, "  max |odd/even| per input   {:>8.3}   (|x_i| up to {ODDNESS_MAX})", e.max_abs_oddness)?;
+        match e.linear_uniformity {
+            Some(u) => writeln!(f, "  linear-term uniformity     {u:>8.3}   (1 = equal weight on every input)"),
+            None => writeln!(f, "  linear-term uniformity          -     (no linear-regime neuron)"),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Transformations of a target network used to probe the interpretation passes:
+//! relabelling (the function is unchanged), selecting neurons, and noise.
+//!
+//! * `permute_inputs(net, p)`: new input `k` is old input `p[k]`, i.e.
+//!   `W1'[:, k] = W1[:, p[k]]`; the network computes `y'(x') = y(x)` with
+//!   `x'_k = x_{p[k]}`, so an L1-norm network stays one.
+//! * `select_neurons(net, idx)`: the hidden neurons `idx` in that order (a permutation
+//!   when `idx` is one, a pruning when it omits some).
+//! * `add_weight_noise(net, sigma, key)`: `W1`, `b1` get i.i.d.
+//!   `N(0, (sigma rms(W1))^2)` and `w2` gets `N(0, (sigma rms(w2))^2)`, where `rms` is
+//!   the root mean square over the tensor's entries; `b2` is left as is. So `sigma` is
+//!   the noise relative to the typical weight of each layer.
+
+use autodiff::Key;
+use hypernet::TargetWeights;
+use ndarray::{Array1, Array2, Axis};
+
+/// `net` with inputs relabelled: new input `k` is old input `perm[k]`.
+pub fn permute_inputs(net: &TargetWeights, perm: &[usize]) -> TargetWeights {
+    assert_permutation("permute_inputs", perm, net.inputs());
+    TargetWeights { w1: net.w1.select(Axis(1), perm), ..net.clone() }
+}
+
+/// `net` keeping only the hidden neurons `neurons`, in that order.
+pub fn select_neurons(net: &TargetWeights, neurons: &[usize]) -> TargetWeights {
+    let m = net.hidden();
+    assert!(neurons.iter().all(|&j| j < m), "select_neurons: indices {neurons:?} out of range for {m} neurons");
+    TargetWeights {
+        w1: net.w1.select(Axis(0), neurons),
+        b1: net.b1.select(Axis(0), neurons),
+        w2: net.w2.select(Axis(0), neurons),
+        ..net.clone()
+    }
+}
+
+/// A permutation of `0..len` drawn with `key` (Fisher-Yates on Philox uniforms).
+pub fn random_permutation(key: Key, len: usize) -> Vec<usize> {
+    let mut p: Vec<usize> = (0..len).collect();
+    let u = key.uniform_f64(len);
+    for i in (1..len).rev() {
+        let j = ((u[i] * (i + 1) as f64) as usize).min(i);
+        p.swap(i, j);
+    }
+    p
+}
+
+/// `net` with Gaussian weight noise of relative size `sigma` (see the module docs).
+pub fn add_weight_noise(net: &TargetWeights, sigma: f32, key: Key) -> TargetWeights {
+    let rms = |v: &mut dyn Iterator<Item = &f32>| -> f32 {
+        let (sum, count) = v.fold((0.0f64, 0usize), |(s, c), x| (s + (*x as f64).powi(2), c + 1));
+        (sum / count.max(1) as f64).sqrt() as f32
+    };
+    let input_scale = sigma * rms(&mut net.w1.iter());
+    let output_scale = sigma * rms(&mut net.w2.iter());
+    let (m, n) = net.w1.dim();
+    let keys = key.split(3);
+    let noise = |k: Key, len: usize, scale: f32| -> Vec<f32> { k.normal_f64(len).into_iter().map(|z| scale * z as f32).collect() };
+    TargetWeights {
+        w1: &net.w1 + &Array2::from_shape_vec((m, n), noise(keys[0], m * n, input_scale)).expect("m * n samples"),
+        b1: &net.b1 + &Array1::from(noise(keys[1], m, input_scale)),
+        w2: &net.w2 + &Array1::from(noise(keys[2], m, output_scale)),
+        ..net.clone()
+    }
+}
+
+fn assert_permutation(op: &str, perm: &[usize], len: usize) {
+    let mut seen = vec![false; len];
+    let ok = perm.len() == len && perm.iter().all(|&k| k < len && !std::mem::replace(&mut seen[k], true));
+    assert!(ok, "{op}: {perm:?} is not a permutation of 0..{len}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::gaussian_inputs;
+    use crate::reference::double_sided;
+
+    #[test]
+    fn relabelling_keeps_the_function() {
+        let net = add_weight_noise(&double_sided(5, 3.0), 0.3, Key::new(1));
+        let x = gaussian_inputs(Key::new(2), 64, 5);
+        let perm = random_permutation(Key::new(3), 5);
+        let moved = select_neurons(&permute_inputs(&net, &perm), &random_permutation(Key::new(4), 10));
+        let y = net.forward(x.view());
+        let y_moved = moved.forward(x.select(Axis(1), &perm).view());
+        assert!(y.iter().zip(&y_moved).all(|(a, b)| (a - b).abs() < 1e-4), "{y} vs {y_moved}");
+    }
+
+    #[test]
+    fn random_permutation_is_a_permutation_and_depends_on_the_key() {
+        let p = random_permutation(Key::new(5), 50);
+        let mut sorted = p.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..50).collect::<Vec<_>>());
+        assert_ne!(p, random_permutation(Key::new(6), 50));
+    }
+
+    #[test]
+    #[should_panic(expected = "not a permutation")]
+    fn permute_inputs_rejects_a_repeated_index() {
+        permute_inputs(&double_sided(3, 1.0), &[0, 0, 1]);
+    }
+}
