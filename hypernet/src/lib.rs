@@ -2,6 +2,7 @@
 //! generator that emits target networks under a complexity knob beta.
 
 pub mod generator;
+pub mod config_file;
 pub mod init;
 pub mod log;
 pub mod optim_config;

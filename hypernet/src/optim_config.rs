@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Adam's learning-rate schedule (a TOML table).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct OptimConfig {
     /// Peak learning rate, reached after the warmup.
     pub learning_rate: f64,

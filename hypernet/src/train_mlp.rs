@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// Settings of a direct training run (TOML, every default written out).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct MlpConfig {
     pub seed: u64,
     pub steps: usize,

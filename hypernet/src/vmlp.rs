@@ -61,7 +61,7 @@ pub enum WeightNoise {
 
 /// Settings of a variational-MLP sweep over beta (TOML, every default written out).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct VmlpConfig {
     pub seed: u64,
     /// The betas, as log10 beta.
