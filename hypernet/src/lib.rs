@@ -1,8 +1,9 @@
 //! The hypernetwork side of the project: tasks, target networks, baselines and the
 //! generator that emits target networks under a complexity knob beta.
 
-pub mod generator;
 pub mod config_file;
+pub mod checkpoint;
+pub mod generator;
 pub mod init;
 pub mod log;
 pub mod optim_config;

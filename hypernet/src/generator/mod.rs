@@ -6,6 +6,7 @@ pub mod config;
 pub mod linear;
 pub mod model;
 pub mod readout;
+pub mod resume;
 pub mod sigma;
 pub mod train;
 
