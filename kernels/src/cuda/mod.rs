@@ -8,8 +8,9 @@
 //! * Launch functions, one file per kernel family, as methods on [`Device`]:
 //!   [`UnaryOp`] maps ([`unary`]), broadcasting [`BinaryOp`]s ([`binary`]),
 //!   sum / max over an axis ([`reduce`]), softmax / log-softmax / logsumexp
-//!   ([`softmax`]), layer norm ([`layernorm`]), Adam / SGD updates ([`optim`]), the
-//!   Philox stream ([`philox`]) and strided batched GEMM ([`gemm`]).
+//!   ([`softmax`]), layer norm without affine parameters ([`layernorm`]),
+//!   Adam / SGD updates ([`optim`]), the Philox stream ([`philox`]) and strided
+//!   batched GEMM through cuBLAS ([`gemm`]).
 //! * [`compile_all_ptx`]: compiles every source to PTX; needs NVRTC but no GPU.
 //!
 //! Each source is compiled once per process (cached PTX) and loaded once per device.
@@ -38,7 +39,6 @@ pub use buffer::{DeviceBuffer, GpuElement};
 pub use device::Device;
 pub use error::CudaError;
 pub use gemm::GemmBatch;
-pub use layernorm::LayerNormStats;
 pub use library::nvrtc_available;
 pub use optim::{AdamStep, SgdStep};
 pub use reduce::ReduceOp;
