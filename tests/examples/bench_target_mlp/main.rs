@@ -7,13 +7,14 @@
 //! that the autodiff overhead shows. Both are first checked to agree.
 //!
 //! ```text
-//! cargo run --release -p tests --example bench_target_mlp -- [--threads 2] [--warmup 20] [--reps 200]
+//! cargo run --release -p tests --example bench_target_mlp -- [--threads 2] [--warmup 20] [--reps 200] [--only autodiff|direct] [--breakdown]
 //! ```
 //!
 //! Besides the human-readable report, each implementation prints one line
 //! `RESULT impl=<name> median_ms=<f> min_ms=<f> gflops=<f>` that `bench/run.sh` reads.
 //! This is a benchmark, not a timed test: it asserts only that the two versions agree.
 
+mod breakdown;
 mod direct;
 mod timing;
 mod with_autodiff;
@@ -24,19 +25,42 @@ use std::process::ExitCode;
 use timing::{measure, Timing};
 use workload::{Workload, SIZES};
 
+/// Which implementations to time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Only {
+    Both,
+    Autodiff,
+    Direct,
+}
+
 /// Command-line settings.
 struct Options {
     threads: usize,
     warmup: usize,
     reps: usize,
+    only: Only,
+    breakdown: bool,
 }
 
-const USAGE: &str = "usage: bench_target_mlp [--threads T (default 2)] [--warmup W (default 20)] [--reps R (default 200)]";
+const USAGE: &str = "usage: bench_target_mlp [--threads T (default 2)] [--warmup W (default 20)] [--reps R (default 200)] \
+                     [--only autodiff|direct (default both; for profiling one)] \
+                     [--breakdown (time each primitive of the autodiff step alone)]";
 
-fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options { threads: 2, warmup: 20, reps: 200 };
-    let mut args = args.peekable();
+fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut o = Options { threads: 2, warmup: 20, reps: 200, only: Only::Both, breakdown: false };
     while let Some(flag) = args.next() {
+        if flag == "--breakdown" {
+            o.breakdown = true;
+            continue;
+        }
+        if flag == "--only" {
+            o.only = match args.next().as_deref() {
+                Some("autodiff") => Only::Autodiff,
+                Some("direct") => Only::Direct,
+                other => return Err(format!("--only needs autodiff or direct, got {:?}\n{USAGE}", other.unwrap_or(""))),
+            };
+            continue;
+        }
         let slot = match flag.as_str() {
             "--threads" => &mut o.threads,
             "--warmup" => &mut o.warmup,
@@ -99,7 +123,15 @@ fn main() -> ExitCode {
     println!("loss {:.5}; autodiff and direct gradients agree to {diff:.2e} (relative)", reference.loss);
     assert!(diff < 1e-4, "autodiff and direct steps disagree: largest relative difference {diff:e}");
 
-    report("ours-autodiff", measure(o.warmup, o.reps, || autodiff_step.run()), s.flops());
-    report("ours-direct", measure(o.warmup, o.reps, || direct::step(&work)), s.flops());
+    if o.only != Only::Direct {
+        let whole = measure(o.warmup, o.reps, || autodiff_step.run());
+        report("ours-autodiff", whole, s.flops());
+        if o.breakdown {
+            breakdown::print(&work, o.warmup, o.reps, whole);
+        }
+    }
+    if o.only != Only::Autodiff {
+        report("ours-direct", measure(o.warmup, o.reps, || direct::step(&work)), s.flops());
+    }
     ExitCode::SUCCESS
 }
