@@ -24,5 +24,6 @@ pub mod least_squares;
 pub mod order_params;
 pub mod probe;
 pub mod reference;
+pub mod studies;
 pub mod svg;
 pub mod transform;

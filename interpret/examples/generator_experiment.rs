@@ -1,0 +1,46 @@
+//! A research run: train a generator from a TOML config, then sweep beta.
+//!
+//! `cargo run --release -p interpret --example generator_experiment -- CONFIG.toml OUT_DIR`
+//! (CONFIG may be `-` for the defaults). Writes OUT_DIR/metrics.jsonl,
+//! OUT_DIR/checkpoint.safetensors and prints the sweep table.
+
+use autodiff::Key;
+use hypernet::checkpoint::save_checkpoint;
+use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
+use hypernet::log::MetricsLog;
+use interpret::classify::Label;
+use interpret::studies::beta_sweep::{linspace, sweep_generator};
+use std::path::PathBuf;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let config: GeneratorTrainConfig = match args.get(1).map(String::as_str) {
+        None | Some("-") => GeneratorTrainConfig::default(),
+        Some(p) => toml::from_str(&std::fs::read_to_string(p).expect("config file readable")).expect("config parses"),
+    };
+    let out = PathBuf::from(args.get(2).cloned().unwrap_or_else(|| "runs/experiment".into()));
+    std::fs::create_dir_all(&out).expect("output folder");
+    std::fs::write(out.join("config.toml"), toml::to_string(&config).unwrap()).unwrap();
+    let mut log = MetricsLog::create(&out.join("metrics.jsonl")).expect("metrics log");
+    let mut trainer = GeneratorTrainer::new(config.clone()).expect("valid config");
+    let every = (config.steps / 40).max(1);
+    while !trainer.finished() {
+        let r = trainer.train_step().expect("finite loss");
+        log.write(&r).unwrap();
+        if r.step % every == 0 {
+            eprintln!("step {:6} loss {:.4} nmse {:.4} bits {:8.1} lb {:+.2}", r.step, r.loss, r.nmse, r.bits, r.mean_log10_beta);
+        }
+    }
+    save_checkpoint(&out.join("checkpoint.safetensors"), &trainer.checkpoint()).unwrap();
+    let sizes: Vec<usize> = std::env::var("SWEEP_N").ok().map(|s| s.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(config.train_inputs.clone());
+    for n in sizes {
+        let problem = config.problem_at(n);
+        let betas = linspace(config.log10_beta_min, config.log10_beta_max, 8);
+        let points = sweep_generator(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99));
+        println!("n = {n}\nlog10_beta   nmse(mean±sd)     bits(mean)   labels");
+        for p in &points {
+            let labels: Vec<String> = Label::ALL.iter().filter(|l| p.labels.0[l.name()] > 0).map(|l| format!("{}:{}", l.name(), p.labels.0[l.name()])).collect();
+            println!("{:+6.2}   {:.4}±{:.4}   {:10.1}   {}", p.log10_beta, p.nmse.mean, p.nmse.std, p.bits.mean, labels.join(" "));
+        }
+    }
+}
