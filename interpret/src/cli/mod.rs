@@ -47,4 +47,6 @@ subcommands! {
     classify => Classify,
     explain => Explain,
     draw => Draw,
+    train_mlp => TrainMlp,
+    train_vmlp => TrainVmlp,
 }
