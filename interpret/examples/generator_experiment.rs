@@ -25,6 +25,10 @@ fn main() {
     let mut trainer = GeneratorTrainer::new(config.clone()).expect("valid config");
     let every = (config.steps / 40).max(1);
     while !trainer.finished() {
+        if trainer.step > 0 && trainer.step == config.complexity_warmup_steps {
+            eprintln!("-- end of the complexity warmup:");
+            print_sweep(&trainer, &config, &config.train_inputs);
+        }
         let r = trainer.train_step().expect("finite loss");
         log.write(&r).unwrap();
         if r.step % every == 0 {
@@ -33,7 +37,11 @@ fn main() {
     }
     save_checkpoint(&out.join("checkpoint.safetensors"), &trainer.checkpoint()).unwrap();
     let sizes: Vec<usize> = std::env::var("SWEEP_N").ok().map(|s| s.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(config.train_inputs.clone());
-    for n in sizes {
+    print_sweep(&trainer, &config, &sizes);
+}
+
+fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes: &[usize]) {
+    for &n in sizes {
         let problem = config.problem_at(n);
         let betas = linspace(config.log10_beta_min, config.log10_beta_max, 8);
         let points = sweep_generator(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99));
