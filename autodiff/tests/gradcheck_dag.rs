@@ -23,7 +23,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 
 /// Proptest cases (DAGs).
-const DAGS: u32 = 48;
+const DAGS: u32 = 64;
 
 /// Largest magnitude a node's value may reach.
 const MAX_MAGNITUDE: f64 = 1e3;
@@ -40,7 +40,12 @@ struct DagOp {
     apply: fn(&[&Tensor<f64>]) -> Tensor<f64>,
 }
 
-const fn op(name: &'static str, arity: usize, fits: fn(&[&ArrayD<f64>]) -> bool, apply: fn(&[&Tensor<f64>]) -> Tensor<f64>) -> DagOp {
+const fn op(
+    name: &'static str,
+    arity: usize,
+    fits: fn(&[&ArrayD<f64>]) -> bool,
+    apply: fn(&[&Tensor<f64>]) -> Tensor<f64>,
+) -> DagOp {
     DagOp { name, arity, fits, apply }
 }
 
@@ -54,7 +59,8 @@ fn first_all(x: &[&ArrayD<f64>], p: impl Fn(f64) -> bool) -> bool {
 }
 
 fn broadcast_pair(x: &[&ArrayD<f64>]) -> bool {
-    kernels::map::broadcast_shape(x[0].shape(), x[1].shape()).is_some_and(|s| s.iter().product::<usize>() <= MAX_ELEMENTS)
+    kernels::map::broadcast_shape(x[0].shape(), x[1].shape())
+        .is_some_and(|s| s.iter().product::<usize>() <= MAX_ELEMENTS)
 }
 
 fn rank_at_least(x: &[&ArrayD<f64>], rank: usize) -> bool {
@@ -95,7 +101,10 @@ fn matmul_pair(x: &[&ArrayD<f64>]) -> bool {
 
 fn concat_last_pair(x: &[&ArrayD<f64>]) -> bool {
     let (a, b) = (x[0].shape(), x[1].shape());
-    !a.is_empty() && a.len() == b.len() && a[..a.len() - 1] == b[..b.len() - 1] && x[0].len() + x[1].len() <= MAX_ELEMENTS
+    !a.is_empty()
+        && a.len() == b.len()
+        && a[..a.len() - 1] == b[..b.len() - 1]
+        && x[0].len() + x[1].len() <= MAX_ELEMENTS
 }
 
 /// The operation a node falls back to: `neg`, which fits any operand.
@@ -137,13 +146,24 @@ const OPS: &[DagOp] = &[
     op("permute(reversed)", 1, always, |x| x[0].permute(&(0..x[0].ndim()).rev().collect::<Vec<_>>())),
     op("unsqueeze(0)", 1, |x| x[0].ndim() < 4, |x| x[0].unsqueeze(0)),
     op("squeeze(0)", 1, |x| x[0].shape().first() == Some(&1), |x| x[0].squeeze(0)),
-    op("broadcast_to([2, ...])", 1, |x| x[0].ndim() < 4 && 2 * x[0].len() <= MAX_ELEMENTS, |x| {
-        x[0].broadcast_to(&[&[2], &x[0].shape()[..]].concat())
-    }),
-    op("narrow(-1, 1, len-1)", 1, |x| last_axis_at_least(x, 2), |x| x[0].narrow(-1, 1, x[0].shape()[x[0].ndim() - 1] - 1)),
-    op("index_select(-1, [last, 0, 0])", 1, |x| rank_at_least(x, 1), |x| {
-        x[0].index_select(-1, vec![x[0].shape()[x[0].ndim() - 1] - 1, 0, 0])
-    }),
+    op(
+        "broadcast_to([2, ...])",
+        1,
+        |x| x[0].ndim() < 4 && 2 * x[0].len() <= MAX_ELEMENTS,
+        |x| x[0].broadcast_to(&[&[2], &x[0].shape()[..]].concat()),
+    ),
+    op(
+        "narrow(-1, 1, len-1)",
+        1,
+        |x| last_axis_at_least(x, 2),
+        |x| x[0].narrow(-1, 1, x[0].shape()[x[0].ndim() - 1] - 1),
+    ),
+    op(
+        "index_select(-1, [last, 0, 0])",
+        1,
+        |x| rank_at_least(x, 1),
+        |x| x[0].index_select(-1, vec![x[0].shape()[x[0].ndim() - 1] - 1, 0, 0]),
+    ),
     op("concat(-1)", 2, concat_last_pair, |x| Tensor::concat(&[x[0], x[1]], -1)),
 ];
 
@@ -204,7 +224,8 @@ impl Dag {
 
     /// Indices of the values no node uses (never an input, as inputs are not results).
     fn sinks(&self) -> Vec<usize> {
-        let used: std::collections::HashSet<usize> = self.nodes.iter().flat_map(|n| n.operands.iter().copied()).collect();
+        let used: std::collections::HashSet<usize> =
+            self.nodes.iter().flat_map(|n| n.operands.iter().copied()).collect();
         (self.inputs..self.inputs + self.nodes.len()).filter(|i| !used.contains(i)).collect()
     }
 
@@ -228,7 +249,11 @@ impl Dag {
     /// One line per value: `v3 = mul(v0, v2)  shape [2, 3]`, then the output.
     fn describe(&self, inputs: &[ArrayD<f64>]) -> String {
         let mut values: Vec<Tensor<f64>> = inputs.iter().map(|x| Tensor::constant(x.clone())).collect();
-        let mut lines: Vec<String> = inputs.iter().enumerate().map(|(i, x)| format!("  v{i} = {:<33} shape {:?}", format!("input {i}"), x.shape())).collect();
+        let mut lines: Vec<String> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| format!("  v{i} = {:<33} shape {:?}", format!("input {i}"), x.shape()))
+            .collect();
         no_grad(|| {
             for (k, node) in self.nodes.iter().enumerate() {
                 let operands: Vec<&Tensor<f64>> = node.operands.iter().map(|&i| &values[i]).collect();

@@ -24,7 +24,7 @@ use Domain::*;
 use Shapes::*;
 
 /// Proptest cases per primitive.
-const CASES_PER_PRIMITIVE: u32 = 32;
+const CASES_PER_PRIMITIVE: u32 = 48;
 
 /// How the input shapes of a case are drawn (and what `Ctx::axis` means).
 #[derive(Clone, Copy, Debug)]
@@ -53,11 +53,18 @@ struct Case {
     op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>,
 }
 
-const fn case(name: &'static str, inputs: usize, shapes: Shapes, domain: Domain, op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>) -> Case {
+const fn case(
+    name: &'static str,
+    inputs: usize,
+    shapes: Shapes,
+    domain: Domain,
+    op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>,
+) -> Case {
     Case { name, inputs, shapes, domain, op }
 }
 
 /// One line per primitive. Add yours here.
+#[rustfmt::skip]
 const CASES: &[Case] = &[
     case("add", 2, Broadcasting, Any, |x, _| x[0].add(&x[1])),
     case("mul", 2, Broadcasting, Any, |x, _| x[0].mul(&x[1])),
@@ -201,17 +208,22 @@ fn shapes(kind: Shapes, inputs: usize) -> BoxedStrategy<(Vec<Vec<usize>>, usize)
     let repeated = move |s: Vec<usize>| vec![s; inputs];
     match kind {
         Same => shape(0..=4).prop_map(move |s| (repeated(s), 0)).boxed(),
-        Broadcasting => shape(0..=4).prop_flat_map(move |full| broadcast_sources(full, inputs)).prop_map(|s| (s, 0)).boxed(),
+        Broadcasting => {
+            shape(0..=4).prop_flat_map(move |full| broadcast_sources(full, inputs)).prop_map(|s| (s, 0)).boxed()
+        }
         MatMulPair => {
             let batch = proptest::collection::vec(1usize..=3, 0..=2);
             (batch, dim(), dim(), dim())
                 .prop_flat_map(|(batch, m, k, n)| {
-                    broadcast_sources(batch, 2).prop_map(move |b| vec![[&b[0][..], &[m, k]].concat(), [&b[1][..], &[k, n]].concat()])
+                    broadcast_sources(batch, 2)
+                        .prop_map(move |b| vec![[&b[0][..], &[m, k]].concat(), [&b[1][..], &[k, n]].concat()])
                 })
                 .prop_map(|s| (s, 0))
                 .boxed()
         }
-        AxisOp => shape(1..=4).prop_flat_map(move |s| (0..s.len()).prop_map(move |axis| (repeated(s.clone()), axis))).boxed(),
+        AxisOp => {
+            shape(1..=4).prop_flat_map(move |s| (0..s.len()).prop_map(move |axis| (repeated(s.clone()), axis))).boxed()
+        }
         UnitAxis => shape(1..=4)
             .prop_flat_map(|s| (0..s.len()).prop_map(move |axis| (s.clone(), axis)))
             .prop_map(move |(mut s, axis)| {
@@ -220,12 +232,20 @@ fn shapes(kind: Shapes, inputs: usize) -> BoxedStrategy<(Vec<Vec<usize>>, usize)
             })
             .boxed(),
         ConcatAlong => shape(1..=4)
-            .prop_flat_map(move |s| (0..s.len(), proptest::collection::vec(1usize..=3, inputs)).prop_map(move |(axis, lens)| (s.clone(), axis, lens)))
+            .prop_flat_map(move |s| {
+                (0..s.len(), proptest::collection::vec(1usize..=3, inputs))
+                    .prop_map(move |(axis, lens)| (s.clone(), axis, lens))
+            })
             .prop_map(|(s, axis, lens)| {
-                let per_input: Vec<Vec<usize>> = lens.iter().map(|&len| s.iter().enumerate().map(|(ax, &d)| if ax == axis { len } else { d }).collect()).collect();
+                let per_input: Vec<Vec<usize>> = lens
+                    .iter()
+                    .map(|&len| s.iter().enumerate().map(|(ax, &d)| if ax == axis { len } else { d }).collect())
+                    .collect();
                 (per_input, axis)
             })
-            .prop_filter("too many elements", |(s, _)| s.iter().map(|s| s.iter().product::<usize>()).sum::<usize>() <= MAX_ELEMENTS)
+            .prop_filter("too many elements", |(s, _)| {
+                s.iter().map(|s| s.iter().product::<usize>()).sum::<usize>() <= MAX_ELEMENTS
+            })
             .boxed(),
     }
 }
@@ -255,7 +275,11 @@ impl Sample {
 fn run_case(case: &Case) -> Option<String> {
     let config = common::config(CASES_PER_PRIMITIVE);
     let seed = config.rng_seed;
-    let strategy = (shapes(case.shapes, case.inputs), any::<u64>()).prop_map(|((shapes, axis), seed)| Sample { shapes, axis, seed });
+    let strategy = (shapes(case.shapes, case.inputs), any::<u64>()).prop_map(|((shapes, axis), seed)| Sample {
+        shapes,
+        axis,
+        seed,
+    });
     let result = TestRunner::new(config).run(&strategy, |sample| {
         let f = |t: &[Tensor<f64>]| (case.op)(t, &sample.ctx());
         check(&f, &sample.inputs(case.domain), sample.direction_key())
@@ -299,7 +323,13 @@ fn every_primitive_matches_finite_differences() {
     let selected: Vec<&Case> = CASES.iter().filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o))).collect();
     assert!(!selected.is_empty(), "GRADCHECK_ONLY={only:?} selects no case");
     let failures: Vec<String> = selected.iter().filter_map(|c| run_case(c)).collect();
-    assert!(failures.is_empty(), "{} of {} primitives failed the gradient check:\n\n{}", failures.len(), selected.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} primitives failed the gradient check:\n\n{}",
+        failures.len(),
+        selected.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -328,7 +358,9 @@ impl autodiff::Primitive<f64> for WrongSquare {
 fn the_harness_catches_a_wrong_vjp_and_reports_it() {
     let wrong = case("wrong_square", 1, Same, AwayFromZero, |x, _| Tensor::apply(WrongSquare, &[&x[0]]));
     let report = run_case(&wrong).expect("a wrong VJP must fail");
-    for needle in ["`wrong_square` failed", "gradient mismatch", "shapes [", "value seed", "input 0, shape", "PROPTEST_RNG_SEED="] {
+    for needle in
+        ["`wrong_square` failed", "gradient mismatch", "shapes [", "value seed", "input 0, shape", "PROPTEST_RNG_SEED="]
+    {
         assert!(report.contains(needle), "report lacks {needle:?}:\n{report}");
     }
 }

@@ -38,10 +38,20 @@ impl AxisSplit {
 }
 
 /// Copies `src[o, from, :]` into `dst[o, at..at + from.len(), :]` for every `o`.
-pub fn copy_along_axis<T: Copy>(src: &[T], src_split: AxisSplit, from: Range<usize>, dst: &mut [T], dst_split: AxisSplit, at: usize) {
+pub fn copy_along_axis<T: Copy>(
+    src: &[T],
+    src_split: AxisSplit,
+    from: Range<usize>,
+    dst: &mut [T],
+    dst_split: AxisSplit,
+    at: usize,
+) {
     let (inner, run) = (src_split.inner, from.len() * src_split.inner);
     debug_assert_eq!(inner, dst_split.inner, "copy_along_axis: inner sizes differ");
-    debug_assert!(from.end <= src_split.len && at + from.len() <= dst_split.len, "copy_along_axis: range out of bounds");
+    debug_assert!(
+        from.end <= src_split.len && at + from.len() <= dst_split.len,
+        "copy_along_axis: range out of bounds"
+    );
     if run == 0 {
         return;
     }

@@ -23,11 +23,13 @@ impl<T: Float> Primitive<T> for Concat {
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let shapes: Vec<&[usize]> = inputs.iter().map(|x| x.shape()).collect();
         let agree = |s: &[usize]| {
-            s.len() == shapes[0].len() && s.iter().zip(shapes[0]).enumerate().all(|(ax, (a, b))| ax == self.axis || a == b)
+            s.len() == shapes[0].len()
+                && s.iter().zip(shapes[0]).enumerate().all(|(ax, (a, b))| ax == self.axis || a == b)
         };
         assert!(
             !shapes.is_empty() && self.axis < shapes[0].len() && shapes.iter().all(|s| agree(s)),
-            "concat: shapes {shapes:?} do not agree on every axis but axis {}", self.axis
+            "concat: shapes {shapes:?} do not agree on every axis but axis {}",
+            self.axis
         );
         let mut shape = shapes[0].to_vec();
         shape[self.axis] = shapes.iter().map(|s| s[self.axis]).sum();

@@ -36,10 +36,19 @@ impl<T: Float> Primitive<T> for IndexSelect {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        assert!(self.axis < x.ndim(), "index_select: axis {} out of range for a tensor of shape {:?}", self.axis, x.shape());
+        assert!(
+            self.axis < x.ndim(),
+            "index_select: axis {} out of range for a tensor of shape {:?}",
+            self.axis,
+            x.shape()
+        );
         let len = x.shape()[self.axis];
         if let Some(bad) = self.indices.iter().find(|&&i| i >= len) {
-            panic!("index_select: index {bad} out of range for axis {} of a tensor of shape {:?}", self.axis, x.shape());
+            panic!(
+                "index_select: index {bad} out of range for axis {} of a tensor of shape {:?}",
+                self.axis,
+                x.shape()
+            );
         }
         let mut shape = x.shape().to_vec();
         shape[self.axis] = self.indices.len();

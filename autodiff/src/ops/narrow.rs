@@ -26,13 +26,23 @@ impl<T: Float> Primitive<T> for Narrow {
         assert!(
             self.axis < x.ndim() && self.start + self.len <= x.shape()[self.axis],
             "narrow: range {}..{} out of bounds for axis {} of a tensor of shape {:?}",
-            self.start, self.start + self.len, self.axis, x.shape()
+            self.start,
+            self.start + self.len,
+            self.axis,
+            x.shape()
         );
         let mut shape = x.shape().to_vec();
         shape[self.axis] = self.len;
         let mut out = vec![T::zero(); shape.iter().product()];
         let range = self.start..self.start + self.len;
-        copy_along_axis(&contiguous(x), AxisSplit::of(x.shape(), self.axis), range, &mut out, AxisSplit::of(&shape, self.axis), 0);
+        copy_along_axis(
+            &contiguous(x),
+            AxisSplit::of(x.shape(), self.axis),
+            range,
+            &mut out,
+            AxisSplit::of(&shape, self.axis),
+            0,
+        );
         array(&shape, out)
     }
 
@@ -41,7 +51,14 @@ impl<T: Float> Primitive<T> for Narrow {
             let x = v.inputs[0];
             let mut dx = vec![T::zero(); x.len()];
             let g_split = AxisSplit::of(v.grad.shape(), self.axis);
-            copy_along_axis(&contiguous(v.grad), g_split, 0..self.len, &mut dx, AxisSplit::of(x.shape(), self.axis), self.start);
+            copy_along_axis(
+                &contiguous(v.grad),
+                g_split,
+                0..self.len,
+                &mut dx,
+                AxisSplit::of(x.shape(), self.axis),
+                self.start,
+            );
             array(x.shape(), dx)
         })]
     }

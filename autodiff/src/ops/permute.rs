@@ -26,8 +26,15 @@ impl<T: Float> Primitive<T> for Permute {
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
         let mut seen = vec![false; x.ndim()];
-        let valid = self.axes.len() == x.ndim() && self.axes.iter().all(|&a| a < x.ndim() && !std::mem::replace(&mut seen[a], true));
-        assert!(valid, "permute: axes {:?} are not a permutation of the {} axes of a tensor of shape {:?}", self.axes, x.ndim(), x.shape());
+        let valid = self.axes.len() == x.ndim()
+            && self.axes.iter().all(|&a| a < x.ndim() && !std::mem::replace(&mut seen[a], true));
+        assert!(
+            valid,
+            "permute: axes {:?} are not a permutation of the {} axes of a tensor of shape {:?}",
+            self.axes,
+            x.ndim(),
+            x.shape()
+        );
         permuted(x, &self.axes)
     }
 
@@ -78,7 +85,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "permute: axes [0, 0, 1] are not a permutation of the 3 axes of a tensor of shape [2, 3, 4]")]
+    #[should_panic(
+        expected = "permute: axes [0, 0, 1] are not a permutation of the 3 axes of a tensor of shape [2, 3, 4]"
+    )]
     fn permute_rejects_a_repeated_axis() {
         Tensor::<f64>::zeros(&[2, 3, 4]).permute(&[0, 0, 1]);
     }

@@ -46,7 +46,9 @@ pub fn values(domain: Domain, shape: &[usize], key: Key) -> ArrayD<f64> {
     let data: Vec<f64> = match domain {
         Domain::Any => u.iter().map(|u| -2.0 + 4.0 * u).collect(),
         Domain::Positive => u.iter().map(|u| 0.3 + 2.7 * u).collect(),
-        Domain::AwayFromZero => u.iter().zip(v).map(|(u, v)| (0.3 + 1.7 * u) * if *v < 0.5 { -1.0 } else { 1.0 }).collect(),
+        Domain::AwayFromZero => {
+            u.iter().zip(v).map(|(u, v)| (0.3 + 1.7 * u) * if *v < 0.5 { -1.0 } else { 1.0 }).collect()
+        }
         Domain::Distinct => {
             let mut order: Vec<usize> = (0..n).collect();
             order.sort_by(|&a, &b| u[a].total_cmp(&u[b]));
