@@ -4,14 +4,15 @@
 //! For each `log10 beta` the generator emits S networks (one weight sample each:
 //! convexity networks keep W1 near the prior, so they are judged as sampled, not by
 //! their mean weights); each is evaluated on its own fresh inputs (normalised MSE)
-//! and classified.
+//! and classified. [`measure_networks`] measures any batch of networks the same way
+//! (the variational-MLP baseline's samples, say).
 
 use crate::classify::{classify, Label};
 use crate::studies::label_counts::LabelCounts;
 use autodiff::{no_grad, Key, Tensor};
 use hypernet::generator::Generator;
 use hypernet::problem::ProblemConfig;
-use hypernet::target_batch::forward;
+use hypernet::target_batch::BatchedWeights;
 use hypernet::task::normalised_mse;
 use hypernet::TargetWeights;
 use rayon::prelude::*;
@@ -64,35 +65,47 @@ pub fn linspace(lo: f64, hi: f64, count: usize) -> Vec<f64> {
 /// Samples `samples` networks of `problem`'s size at each `log10 beta` and measures
 /// them on `points` fresh inputs each.
 pub fn sweep_generator(generator: &Generator, problem: &ProblemConfig, log10_betas: &[f64], samples: usize, points: usize, key: Key) -> Vec<SweepPoint> {
-    let variance = problem.variance().value;
     log10_betas
         .iter()
         .enumerate()
         .map(|(i, &lb)| {
             let k = key.fold_in(i as u64).split(2);
-            let (nets, nmse, bits) = no_grad(|| {
-                let g = generator.generate(&vec![lb as f32; samples], problem.inputs, problem.hidden, k[0]);
-                let (x, y) = problem.sample::<f32>(k[1], samples, points);
-                let s = &g.sample;
-                let pred = forward(&Tensor::constant(x), &s.w1, &s.b1, &s.w2, &s.b2, problem.activation);
-                let nmse = normalised_mse(&pred, &Tensor::constant(y), variance);
-                (s.to_targets(problem.activation), nmse.to_vec(), g.bits.to_vec())
-            });
-            let networks: Vec<SweptNetwork> = nets
-                .into_par_iter()
-                .zip(nmse.par_iter().zip(&bits))
-                .map(|(weights, (&e, &b))| {
-                    let label = classify(&weights).label;
-                    SweptNetwork { weights, nmse: e as f64, bits: b as f64, label }
-                })
-                .collect();
-            SweepPoint {
-                log10_beta: lb,
-                nmse: Spread::of(&networks.iter().map(|n| n.nmse).collect::<Vec<_>>()),
-                bits: Spread::of(&networks.iter().map(|n| n.bits).collect::<Vec<_>>()),
-                labels: LabelCounts::new(networks.iter().map(|n| n.label)),
-                networks,
-            }
+            let g = no_grad(|| generator.generate(&vec![lb as f32; samples], problem.inputs, problem.hidden, k[0]));
+            let bits = g.bits.to_vec().iter().map(|&b| b as f64).collect();
+            SweepPoint::of(lb, measure_networks(&g.sample, bits, problem, points, k[1]))
         })
         .collect()
+}
+
+/// Evaluates B networks, each on its own `points` fresh inputs drawn with `key`
+/// (normalised MSE), and classifies them; `bits` is each network's complexity.
+pub fn measure_networks(weights: &BatchedWeights<f32>, bits: Vec<f64>, problem: &ProblemConfig, points: usize, key: Key) -> Vec<SweptNetwork> {
+    assert_eq!(bits.len(), weights.count(), "measure_networks: {} networks but {} complexities", weights.count(), bits.len());
+    let nmse = no_grad(|| {
+        let (x, y) = problem.sample::<f32>(key, weights.count(), points);
+        let pred = weights.forward(&Tensor::constant(x), problem.activation);
+        normalised_mse(&pred, &Tensor::constant(y), problem.variance().value).to_vec()
+    });
+    weights
+        .to_targets(problem.activation)
+        .into_par_iter()
+        .zip(nmse.par_iter().zip(&bits))
+        .map(|(weights, (&e, &b))| {
+            let label = classify(&weights).label;
+            SweptNetwork { weights, nmse: e as f64, bits: b, label }
+        })
+        .collect()
+}
+
+impl SweepPoint {
+    /// The point at `log10_beta` made of `networks`.
+    pub fn of(log10_beta: f64, networks: Vec<SweptNetwork>) -> SweepPoint {
+        SweepPoint {
+            log10_beta,
+            nmse: Spread::of(&networks.iter().map(|n| n.nmse).collect::<Vec<_>>()),
+            bits: Spread::of(&networks.iter().map(|n| n.bits).collect::<Vec<_>>()),
+            labels: LabelCounts::new(networks.iter().map(|n| n.label)),
+            networks,
+        }
+    }
 }

@@ -18,6 +18,17 @@ impl LabelCounts {
         LabelCounts(map)
     }
 
+    /// The counts of several sets of networks added up.
+    pub fn pooled<'a>(parts: impl IntoIterator<Item = &'a LabelCounts>) -> LabelCounts {
+        let mut sum = LabelCounts::new([]);
+        for part in parts {
+            for (name, count) in &part.0 {
+                *sum.0.get_mut(name).unwrap_or_else(|| panic!("LabelCounts::pooled: unknown label {name}")) += count;
+            }
+        }
+        sum
+    }
+
     pub fn total(&self) -> usize {
         self.0.values().sum()
     }
@@ -35,5 +46,19 @@ impl LabelCounts {
     /// The most frequent label (ties broken by [`Label::ALL`] order).
     pub fn dominant(&self) -> Label {
         *Label::ALL.iter().max_by_key(|l| (self.0[l.name()], std::cmp::Reverse(Label::ALL.iter().position(|x| x == *l)))).expect("labels exist")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooling_adds_counts_label_by_label() {
+        let a = LabelCounts::new([Label::Convexity, Label::DoubleSided]);
+        let b = LabelCounts::new([Label::Convexity]);
+        let sum = LabelCounts::pooled([&a, &b]);
+        assert_eq!((sum.total(), sum.0["convexity"], sum.0["double-sided"]), (3, 2, 1));
+        assert_eq!(sum.dominant(), Label::Convexity);
     }
 }

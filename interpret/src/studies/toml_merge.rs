@@ -1,0 +1,48 @@
+//! Overriding a complete TOML configuration with a partial one: tables merge key by
+//! key, every other value (numbers, strings, arrays) is replaced whole, and a key the
+//! complete configuration lacks is refused with its dotted path, so a typo in a
+//! config file is an error, not a silently ignored setting.
+
+use toml::{Table, Value};
+
+/// Merges `overrides` into `base`; `path` is the dotted path of `base` ("" at the root).
+pub fn merge_into(base: &mut Table, overrides: Table, path: &str) -> Result<(), String> {
+    for (key, value) in overrides {
+        let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let Some(slot) = base.get_mut(&key) else {
+            let known: Vec<&String> = base.keys().collect();
+            return Err(format!("unknown key `{here}`; the keys here are {known:?}"));
+        };
+        match (slot, value) {
+            (Value::Table(inner), Value::Table(value)) => merge_into(inner, value, &here)?,
+            (Value::Table(_), other) => return Err(format!("`{here}` must be a table, got {}", other.type_str())),
+            (slot, value) => *slot = value,
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Table {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn nested_keys_merge_and_arrays_are_replaced() {
+        let mut base = table("a = 1\nlist = [1, 2, 3]\n[t]\nx = 1\ny = 2\n");
+        merge_into(&mut base, table("list = [9]\n[t]\ny = 5\n"), "").unwrap();
+        assert_eq!(base, table("a = 1\nlist = [9]\n[t]\nx = 1\ny = 5\n"));
+    }
+
+    #[test]
+    fn unknown_keys_and_scalars_for_tables_are_refused_with_their_path() {
+        let base = table("[t]\nx = 1\n");
+        let err = merge_into(&mut base.clone(), table("[t]\nz = 1\n"), "").unwrap_err();
+        assert!(err.contains("`t.z`") && err.contains("\"x\""), "{err}");
+        let err = merge_into(&mut base.clone(), table("t = 3\n"), "").unwrap_err();
+        assert!(err.contains("`t` must be a table"), "{err}");
+    }
+}
