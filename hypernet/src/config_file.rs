@@ -11,7 +11,7 @@ use std::path::Path;
 /// Reads a config, with a message naming the file and the line at fault.
 pub fn load_toml<C: DeserializeOwned>(path: &Path) -> Result<C, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("config {} is not valid: {e}", path.display()))
+    crate::config_parse::parse_toml(&text).map_err(|e| format!("config {} is not valid: {e}", path.display()))
 }
 
 /// The config as TOML text, every field written out.

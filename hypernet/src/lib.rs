@@ -3,6 +3,7 @@
 
 pub mod config_file;
 pub mod checkpoint;
+pub mod config_parse;
 pub mod generator;
 pub mod init;
 pub mod log;

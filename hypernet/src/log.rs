@@ -4,10 +4,14 @@
 //! [`MetricsLog::write`] takes any serialisable record (each trainer defines its own)
 //! and adds `wall_s`, the seconds since the log was opened. A record must serialise
 //! to a JSON object. Each line is flushed as it is written.
+//!
+//! A resumed run continues its log with [`MetricsLog::resume`]: the records of the
+//! steps its checkpoint holds are kept, later ones (and a line torn by a crash) are
+//! cut off, and new records are appended, so every step appears exactly once.
 
 use serde::Serialize;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -16,6 +20,8 @@ pub struct MetricsLog {
     out: BufWriter<File>,
     path: PathBuf,
     start: Instant,
+    /// Seconds already on the clock when the log was opened (for a resumed run).
+    wall_offset: f64,
     echo: bool,
 }
 
@@ -27,7 +33,38 @@ impl MetricsLog {
             std::fs::create_dir_all(dir).map_err(context)?;
         }
         let file = File::create(path).map_err(context)?;
-        Ok(MetricsLog { out: BufWriter::new(file), path: path.to_path_buf(), start: Instant::now(), echo: false })
+        Ok(MetricsLog::new(file, path, 0.0))
+    }
+
+    /// Continues the log at `path` for a run resumed before step `step`: keeps the
+    /// leading records whose `step` field is below `step`, cuts the file after them
+    /// (dropping later records and a torn or unreadable line), and appends there.
+    /// `wall_s` goes on from the last kept record. A missing file is created.
+    pub fn resume(path: &Path, step: usize) -> io::Result<MetricsLog> {
+        let context = |e: io::Error| io::Error::new(e.kind(), format!("cannot continue metrics log {}: {e}", path.display()));
+        let mut file = OpenOptions::new().read(true).append(true).create(true).open(path).map_err(context)?;
+        // Read no more than the file's length: a device such as /dev/full never ends.
+        let len = file.metadata().map_err(context)?.len();
+        let mut bytes = Vec::new();
+        (&mut file).take(len).read_to_end(&mut bytes).map_err(context)?;
+        let (mut keep, mut wall_offset) = (0usize, 0.0);
+        for line in bytes.split_inclusive(|b| *b == b'\n') {
+            let Ok(record) = serde_json::from_slice::<serde_json::Value>(line) else { break };
+            let before = record.get("step").and_then(|s| s.as_u64()).is_some_and(|s| s < step as u64);
+            if !line.ends_with(b"\n") || !before {
+                break;
+            }
+            wall_offset = record.get("wall_s").and_then(|w| w.as_f64()).unwrap_or(wall_offset);
+            keep += line.len();
+        }
+        if keep as u64 != len {
+            file.set_len(keep as u64).map_err(context)?;
+        }
+        Ok(MetricsLog::new(file, path, wall_offset))
+    }
+
+    fn new(file: File, path: &Path, wall_offset: f64) -> MetricsLog {
+        MetricsLog { out: BufWriter::new(file), path: path.to_path_buf(), start: Instant::now(), wall_offset, echo: false }
     }
 
     /// Also prints every line to stderr (progress for command-line runs).
@@ -48,7 +85,7 @@ impl MetricsLog {
             serde_json::Value::Object(map) => map,
             other => panic!("MetricsLog::write: record is not a JSON object: {other}"),
         };
-        object.insert("wall_s".into(), serde_json::json!(self.start.elapsed().as_secs_f64()));
+        object.insert("wall_s".into(), serde_json::json!(self.wall_offset + self.start.elapsed().as_secs_f64()));
         let line = serde_json::Value::Object(object).to_string();
         if self.echo {
             eprintln!("{line}");
@@ -95,6 +132,45 @@ mod tests {
         assert_eq!(records[1]["nmse"], 0.5);
         assert!(records[1]["wall_s"].as_f64().unwrap() >= records[0]["wall_s"].as_f64().unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn resuming_keeps_earlier_steps_and_cuts_later_and_torn_lines() {
+        let path = std::env::temp_dir().join(format!("hypernet-log-resume-{}.jsonl", std::process::id()));
+        let mut log = MetricsLog::create(&path).unwrap();
+        for step in 0..5 {
+            log.write(&Record { step, nmse: step as f64 }).unwrap();
+        }
+        drop(log);
+        let mut torn = std::fs::read(&path).unwrap();
+        torn.extend_from_slice(b"{\"step\": 5, \"nm");
+        std::fs::write(&path, &torn).unwrap();
+        let steps = |p: &Path| read_records(p).unwrap().iter().map(|r| r["step"].as_u64().unwrap()).collect::<Vec<_>>();
+
+        let mut log = MetricsLog::resume(&path, 3).unwrap();
+        assert_eq!(steps(&path), [0, 1, 2]);
+        log.write(&Record { step: 3, nmse: 0.0 }).unwrap();
+        assert_eq!(steps(&path), [0, 1, 2, 3]);
+        let records = read_records(&path).unwrap();
+        assert!(records[3]["wall_s"].as_f64().unwrap() >= records[2]["wall_s"].as_f64().unwrap());
+        drop(log);
+
+        std::fs::write(&path, &torn).unwrap();
+        drop(MetricsLog::resume(&path, 10).unwrap());
+        assert_eq!(steps(&path), [0, 1, 2, 3, 4], "a torn last line is dropped");
+        std::fs::remove_file(&path).unwrap();
+        drop(MetricsLog::resume(&path, 10).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"", "a missing log is created empty");
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_reported_with_the_file() {
+        let full = Path::new("/dev/full");
+        let mut log = MetricsLog::resume(full, 0).unwrap();
+        let err = log.write(&Record { step: 0, nmse: 1.0 }).unwrap_err().to_string();
+        assert!(err.contains("/dev/full") && err.contains("No space left"), "{err}");
     }
 
     #[test]

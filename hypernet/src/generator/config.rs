@@ -28,7 +28,7 @@ pub enum ComplexityMeasure {
 
 /// Shape and choices of the graph-transformer generator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct GeneratorConfig {
     /// Node feature width d.
     pub width: usize,

@@ -22,7 +22,7 @@ impl GeneratorTrainer {
 
     /// A trainer in the state saved by [`GeneratorTrainer::checkpoint`].
     pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<GeneratorTrainer, TrainError> {
-        let config: GeneratorTrainConfig = toml::from_str(&ckpt.config)
+        let config: GeneratorTrainConfig = crate::config_parse::parse_toml(&ckpt.config)
             .map_err(|e| TrainError::Config(format!("the checkpoint's configuration does not parse: {e}")))?;
         let mut trainer = GeneratorTrainer::new(config)?;
         let store = &trainer.generator.params;

@@ -10,6 +10,10 @@
 //! with `W = m (n + 2) + 1` the number of target weights (so beta prices bits per
 //! weight). During the first `complexity_warmup_steps` steps the complexity term is off:
 //! the generator first learns to build working networks.
+//!
+//! A step whose loss or gradient is NaN or infinite changes nothing and returns
+//! [`TrainError::NonFiniteStep`]; the caller stops, or moves on with
+//! [`GeneratorTrainer::skip_step`].
 
 use super::config::GeneratorConfig;
 use super::model::Generator;
@@ -17,7 +21,7 @@ use crate::optim_config::OptimConfig;
 use crate::problem::ProblemConfig;
 use crate::target_batch::forward;
 use crate::task::normalised_mse;
-use crate::train_error::{check_finite, TrainError};
+use crate::train_error::{NonFiniteStep, TrainError};
 use autodiff::optim::{clip_grad_norm, Adam, Optimizer, WarmupCosine};
 use autodiff::{Key, Tensor};
 use serde::{Deserialize, Serialize};
@@ -25,7 +29,7 @@ use std::collections::BTreeMap;
 
 /// Everything a generator training run needs (a TOML document).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct GeneratorTrainConfig {
     pub seed: u64,
     pub steps: usize,
@@ -111,6 +115,16 @@ pub struct StepRecord {
     pub grad_norm: f64,
 }
 
+/// A fault injected on purpose at a chosen step, to test how runs handle non-finite
+/// numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The loss is multiplied by NaN.
+    NanLoss,
+    /// A NaN gradient is added to the first parameter (the loss stays finite).
+    NanGradient,
+}
+
 /// A generator with its optimiser, advanced one step at a time.
 pub struct GeneratorTrainer {
     pub config: GeneratorTrainConfig,
@@ -121,6 +135,8 @@ pub struct GeneratorTrainer {
     pub step: usize,
     /// `Var(y)` per input size, computed once (it may be a Monte-Carlo estimate).
     variances: BTreeMap<usize, f64>,
+    /// Faults to inject, by step (empty in real runs).
+    pub faults: BTreeMap<usize, Fault>,
 }
 
 impl GeneratorTrainer {
@@ -130,7 +146,7 @@ impl GeneratorTrainer {
         let generator = Generator::new(config.generator.clone(), Key::new(config.seed).fold_in(0));
         let optimizer = config.optimizer.adam(generator.params.tensors())?;
         let schedule = config.optimizer.schedule(config.steps)?;
-        Ok(GeneratorTrainer { config, generator, optimizer, schedule, step: 0, variances: BTreeMap::new() })
+        Ok(GeneratorTrainer { config, generator, optimizer, schedule, step: 0, variances: BTreeMap::new(), faults: BTreeMap::new() })
     }
 
     /// Whether every configured step has been taken.
@@ -138,8 +154,9 @@ impl GeneratorTrainer {
         self.step >= self.config.steps
     }
 
-    /// One optimisation step. Stops with [`TrainError::NonFinite`] (parameters
-    /// untouched) if the loss is not finite.
+    /// One optimisation step. Stops with [`TrainError::NonFiniteStep`] (parameters
+    /// and optimiser untouched, step not advanced) if the loss or the gradient is not
+    /// finite.
     pub fn train_step(&mut self) -> Result<StepRecord, TrainError> {
         let cfg = &self.config;
         let keys = Key::new(cfg.seed).fold_in(1).fold_in(self.step as u64).split(4);
@@ -149,6 +166,12 @@ impl GeneratorTrainer {
         let (lo, hi) = (cfg.log10_beta_min, cfg.log10_beta_max);
         let log10_beta: Vec<f32> = keys[1].uniform_f64(cfg.networks).iter().map(|u| (lo + (hi - lo) * u) as f32).collect();
         let complexity_on = self.step >= cfg.complexity_warmup_steps;
+        let fault = self.faults.get(&self.step).copied();
+        let non_finite = |quantity: String, value: f64| {
+            let (lo, hi) = log10_beta.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+            let context = format!("n = {n}, log10 beta in [{lo:.3}, {hi:.3}]");
+            TrainError::NonFiniteStep(NonFiniteStep { step: self.step, quantity, value, context })
+        };
 
         self.optimizer.zero_grad();
         let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
@@ -160,12 +183,23 @@ impl GeneratorTrainer {
             .map(|lb| if complexity_on { 10f32.powf(*lb) / problem.weight_count() as f32 } else { 0.0 })
             .collect();
         let per_network = nmse.add(&generated.bits.mul(&Tensor::from_vec(&[cfg.networks], price)));
-        let loss = per_network.mean_all();
-        let loss_value = check_finite(loss.item() as f64, self.step)?;
+        let mut loss = per_network.mean_all();
+        if fault == Some(Fault::NanLoss) {
+            loss = loss.mul_scalar(f32::NAN);
+        }
+        let loss_value = loss.item() as f64;
+        if !loss_value.is_finite() {
+            return Err(non_finite("loss".into(), loss_value));
+        }
         loss.backward();
+        if fault == Some(Fault::NanGradient) {
+            self.optimizer.params()[0].sum_all().mul_scalar(f32::NAN).backward();
+        }
         let grad_norm = clip_grad_norm(self.optimizer.params(), cfg.clip_norm);
         if !grad_norm.is_finite() {
-            return Err(TrainError::NonFinite { step: self.step, loss: grad_norm });
+            let first = self.generator.params.iter().find(|(_, p)| p.grad().is_some_and(|g| g.iter().any(|v| !v.is_finite())));
+            let name = first.map_or("?", |(name, _)| name.as_str());
+            return Err(non_finite(format!("gradient norm (first non-finite: `{name}`)"), grad_norm));
         }
         let lr = self.schedule.lr(self.step as u64);
         self.optimizer.set_lr(lr);
@@ -183,5 +217,12 @@ impl GeneratorTrainer {
         };
         self.step += 1;
         Ok(record)
+    }
+
+    /// Moves past a step that returned [`TrainError::NonFiniteStep`], updating
+    /// nothing (the skip-and-log policy for non-finite steps).
+    pub fn skip_step(&mut self) {
+        self.optimizer.zero_grad();
+        self.step += 1;
     }
 }
