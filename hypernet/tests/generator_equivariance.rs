@@ -23,7 +23,7 @@ fn permuting_nodes_permutes_weights() {
     let (n, m) = (3, 5);
     let input_perm = [2, 0, 1];
     let hidden_perm = [4, 2, 0, 1, 3];
-    for readout in [W1Readout::Pointer, W1Readout::Bilinear] {
+    for readout in [W1Readout::Pointer, W1Readout::BalancedPointer, W1Readout::Bilinear] {
         for complexity in [ComplexityMeasure::TensorSigma, ComplexityMeasure::WeightSigma] {
             let g = small(readout, complexity);
             let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();

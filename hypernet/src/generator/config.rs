@@ -11,6 +11,11 @@ pub enum W1Readout {
     /// `W1[j, i] = r_j * softmax_i(q_j . k_i / sqrt(dk))_i * tanh(s_j . t_i / sqrt(dk))`:
     /// each neuron points at a few inputs, which makes neurons axis-aligned.
     Pointer,
+    /// The pointer with its attention balanced across neurons by Sinkhorn iterations:
+    /// every row sums to 1 and every input column to m / n, so the neurons share the
+    /// inputs out evenly (coverage is coordinated) while a uniform row, a random
+    /// direction, stays possible. See `readout.rs`.
+    BalancedPointer,
 }
 
 /// How the complexity (information content) of a generated network is measured.

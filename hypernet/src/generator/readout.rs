@@ -5,7 +5,11 @@
 //! * `b1_j = head(H_j)_0`, `w2_j = head(H_j)_1 * sp_w2` (`sp_w2 = prior_w2_sqrt_m / sqrt(m)`),
 //! * `b2 = sum_j head(H_j)_2 + out(o)`: a sum over nodes, so it grows with the network
 //!   as the L1 norm's mean does (an average could not follow n),
-//! * `W1[j, i]` from `H_j` and `X_i` (bilinear or pointer, see [`W1Readout`]).
+//! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer or balanced pointer, see
+//!   [`W1Readout`]). The balanced pointer replaces the row softmax by
+//!   [`SINKHORN_ITERATIONS`] rounds of log-domain Sinkhorn normalisation,
+//!   `L <- L - logsumexp_i L` (rows sum to 1), `L <- L - logsumexp_j L + ln(m/n)`
+//!   (columns sum to m/n), and uses `exp L` as the pointer.
 //! Every weight is a function of its own nodes' features only, so permuting input or
 //! hidden nodes permutes the weights the same way.
 
@@ -14,6 +18,22 @@ use super::linear::Linear;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use autodiff::{Key, Tensor};
+
+/// Sinkhorn rounds of the balanced pointer.
+pub const SINKHORN_ITERATIONS: usize = 5;
+
+/// `exp L` after Sinkhorn rounds on the logits `L [B, m, n]`: rows sum to 1 and
+/// columns to `m / n` (the last round fixes the columns exactly, the rows nearly).
+fn balanced_pointer(logits: &Tensor<f32>) -> Tensor<f32> {
+    let s = logits.shape();
+    let column_mass = (s[1] as f32 / s[2] as f32).ln();
+    let mut l = logits.clone();
+    for _ in 0..SINKHORN_ITERATIONS {
+        l = l.sub(&l.logsumexp(2, true));
+        l = l.sub(&l.logsumexp(1, true)).add_scalar(column_mass);
+    }
+    l.exp()
+}
 
 /// A bilinear form `q(a) . k(b) / sqrt(dk)` between two node sets: `[B, rows, cols]`.
 pub struct Bilinear {
@@ -55,7 +75,7 @@ impl Readout {
             hidden: Linear::new(store, "readout.hidden", d, 4, 1.0, 0.0, k[0]),
             out: Linear::new(store, "readout.out", d, 1, 1.0, 0.0, k[1]),
             logits: Bilinear::new(store, "readout.w1", d, dk, k[2]),
-            sign: (cfg.w1_readout == W1Readout::Pointer).then(|| Bilinear::new(store, "readout.w1_sign", d, dk, k[3])),
+            sign: (cfg.w1_readout != W1Readout::Bilinear).then(|| Bilinear::new(store, "readout.w1_sign", d, dk, k[3])),
             kind: cfg.w1_readout,
             prior_w2_sqrt_m: cfg.prior_w2_sqrt_m as f32,
         }
@@ -72,17 +92,39 @@ impl Readout {
         let b2 = column(2).sum(1, false).add(&self.out.forward(&output).reshape(&[b]));
         let logits = self.logits.forward(&hidden, &inputs);
         let w1 = match (&self.kind, &self.sign) {
-            (W1Readout::Pointer, Some(sign)) => {
+            (W1Readout::Bilinear, _) | (_, None) => logits,
+            (kind, Some(sign)) => {
+                let pointer = if *kind == W1Readout::Pointer { logits.softmax(-1) } else { balanced_pointer(&logits) };
                 let magnitude = heads.narrow(2, 3, 1).add_scalar(1.0).softplus(); // [B, m, 1]
-                logits.softmax(-1).mul(&sign.forward(&hidden, &inputs).tanh()).mul(&magnitude)
+                pointer.mul(&sign.forward(&hidden, &inputs).tanh()).mul(&magnitude)
             }
-            _ => logits,
         };
         BatchedWeights {
             w1,
             b1: column(0),
             w2: column(1).mul_scalar(self.prior_w2_sqrt_m / (m as f32).sqrt()),
             b2,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balanced_pointer_shares_inputs_out_evenly() {
+        let logits = Tensor::constant(Key::new(4).normal::<f32>(&[2, 6, 3]).mapv(|v| 3.0 * v));
+        let p = balanced_pointer(&logits).to_array();
+        for b in 0..2 {
+            for i in 0..3 {
+                let column: f32 = (0..6).map(|j| p[[b, j, i]]).sum();
+                assert!((column - 2.0).abs() < 1e-4, "column {i} sums to {column}, want m/n = 2");
+            }
+            for j in 0..6 {
+                let row: f32 = (0..3).map(|i| p[[b, j, i]]).sum();
+                assert!((row - 1.0).abs() < 0.1, "row {j} sums to {row}");
+            }
         }
     }
 }
