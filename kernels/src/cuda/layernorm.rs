@@ -45,7 +45,6 @@ impl Device {
     }
 
     /// `dx` from the forward's input `x`, output `y` and the output gradient `g`.
-    #[allow(clippy::too_many_arguments)]
     pub fn layernorm_rows_backward<T: GpuElement>(
         &self,
         x: &DeviceBuffer<T>,

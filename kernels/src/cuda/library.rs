@@ -58,7 +58,10 @@ impl Library {
             return Ok(());
         }
         let (what, remedy) = self.describe();
-        Err(CudaError::MissingLibrary { what, looked_for: cudarc::get_lib_name_candidates(self.base_name()), remedy })
+        let mut looked_for = cudarc::get_lib_name_candidates(self.base_name());
+        let mut seen = std::collections::HashSet::new();
+        looked_for.retain(|name| seen.insert(name.clone()));
+        Err(CudaError::MissingLibrary { what, looked_for, remedy })
     }
 }
 

@@ -38,7 +38,13 @@ impl Device {
     }
 
     /// Uniform samples `lo + (hi - lo) u` with `u` in (0, 1).
-    pub fn philox_uniform<T: GpuElement>(&self, key: [u32; 2], lo: f64, hi: f64, out: &mut DeviceBuffer<T>) -> Result<(), CudaError> {
+    pub fn philox_uniform<T: GpuElement>(
+        &self,
+        key: [u32; 2],
+        lo: f64,
+        hi: f64,
+        out: &mut DeviceBuffer<T>,
+    ) -> Result<(), CudaError> {
         let (n, blocks) = blocks("philox_uniform", out.len());
         if n == 0 {
             return Ok(());

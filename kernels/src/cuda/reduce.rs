@@ -35,7 +35,13 @@ impl Device {
     ) -> Result<(), CudaError> {
         let (outer, len, inner) = split_axis(shape, axis);
         assert_eq!(x.len(), outer * len * inner, "cuda reduce {op:?}: x holds {} elements, shape {shape:?}", x.len());
-        assert_eq!(out.len(), outer * inner, "cuda reduce {op:?}: out holds {} elements, expected {}", out.len(), outer * inner);
+        assert_eq!(
+            out.len(),
+            outer * inner,
+            "cuda reduce {op:?}: out holds {} elements, expected {}",
+            out.len(),
+            outer * inner
+        );
         count("reduce_axis", x.len());
         let n_out = count("reduce_axis", out.len());
         if n_out == 0 {

@@ -41,7 +41,12 @@ impl SoftmaxKind {
 fn lanes(what: &str, shape: &[usize], axis: usize, full: &[usize], per_lane: &[usize]) -> (u32, u32, u32) {
     let (outer, len, inner) = split_axis(shape, axis);
     for &n in full {
-        assert_eq!(n, outer * len * inner, "cuda {what}: a buffer holds {n} elements, shape {shape:?} needs {}", outer * len * inner);
+        assert_eq!(
+            n,
+            outer * len * inner,
+            "cuda {what}: a buffer holds {n} elements, shape {shape:?} needs {}",
+            outer * len * inner
+        );
     }
     for &n in per_lane {
         assert_eq!(n, outer * inner, "cuda {what}: a per-lane buffer holds {n} elements, expected {}", outer * inner);
@@ -75,7 +80,6 @@ impl Device {
     }
 
     /// `dx` from the forward's output `y` and the output gradient `g`.
-    #[allow(clippy::too_many_arguments)]
     pub fn softmax_axis_backward<T: GpuElement>(
         &self,
         kind: SoftmaxKind,

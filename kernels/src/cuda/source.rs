@@ -89,11 +89,8 @@ impl Source {
     fn compile(self) -> Result<String, CudaError> {
         Library::Nvrtc.require()?;
         let text = format!("#line 1 \"common.cuh\"\n{COMMON}\n#line 1 \"{0}.cu\"\n{1}", self.name(), self.body());
-        let options = CompileOptions {
-            fmad: Some(false),
-            name: Some(format!("{}.cu", self.name())),
-            ..Default::default()
-        };
+        let options =
+            CompileOptions { fmad: Some(false), name: Some(format!("{}.cu", self.name())), ..Default::default() };
         compile_ptx_with_opts(text, options).map(|ptx| ptx.to_src()).map_err(|e| CudaError::Compile {
             source: self.name(),
             log: match e {
@@ -150,8 +147,5 @@ pub fn all_kernels() -> Vec<Kernel> {
 /// Compiles every source to PTX with NVRTC (no GPU needed): `(source name, PTX)`
 /// pairs, or a message naming the source that failed and NVRTC's log.
 pub fn compile_all_ptx() -> Result<Vec<(&'static str, String)>, String> {
-    Source::ALL
-        .iter()
-        .map(|&s| s.ptx().map(|ptx| (s.name(), ptx.to_string())).map_err(|e| e.to_string()))
-        .collect()
+    Source::ALL.iter().map(|&s| s.ptx().map(|ptx| (s.name(), ptx.to_string())).map_err(|e| e.to_string())).collect()
 }

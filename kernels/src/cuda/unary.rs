@@ -100,7 +100,12 @@ fn same_len(what: &str, op: UnaryOp, lens: &[usize]) {
 
 impl Device {
     /// `y_i = f(x_i)`.
-    pub fn unary_forward<T: GpuElement>(&self, op: UnaryOp, x: &DeviceBuffer<T>, y: &mut DeviceBuffer<T>) -> Result<(), CudaError> {
+    pub fn unary_forward<T: GpuElement>(
+        &self,
+        op: UnaryOp,
+        x: &DeviceBuffer<T>,
+        y: &mut DeviceBuffer<T>,
+    ) -> Result<(), CudaError> {
         same_len("unary_forward", op, &[x.len(), y.len()]);
         let n = count("unary_forward", x.len());
         if n == 0 {
