@@ -43,7 +43,9 @@ pub struct GeneratorTrainConfig {
     /// `hidden_per_input * n`.
     pub train_inputs: Vec<usize>,
     pub hidden_per_input: usize,
-    /// Steps at the start with the complexity term switched off.
+    /// Steps at the start with the complexity term switched off and deterministic
+    /// weights (the means) evaluated: a generator that first learns to build
+    /// networks from its node noise alone.
     pub complexity_warmup_steps: usize,
     /// Global gradient-norm clip.
     pub clip_norm: f64,
@@ -176,7 +178,10 @@ impl GeneratorTrainer {
         self.optimizer.zero_grad();
         let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
         let (x, y) = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
-        let pred = forward(&Tensor::constant(x), &generated.sample.w1, &generated.sample.b1, &generated.sample.w2, &generated.sample.b2, problem.activation);
+        // During the complexity warmup the generator emits its mean weights: no weight
+        // noise, so it must build structure from its node noise (PROTOTYPES.md §4).
+        let weights = if complexity_on { &generated.sample } else { &generated.mean };
+        let pred = forward(&Tensor::constant(x), &weights.w1, &weights.b1, &weights.w2, &weights.b2, problem.activation);
         let nmse = normalised_mse(&pred, &Tensor::constant(y), variance);
         let price: Vec<f32> = log10_beta
             .iter()
