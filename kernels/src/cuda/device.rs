@@ -11,6 +11,25 @@ use cudarc::nvrtc::Ptx;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// `Ok` if the driver is at least as new as NVRTC (PTX carries the ISA version of the
+/// NVRTC that made it, and a driver only loads ISA versions it knows).
+fn check_driver_loads_nvrtc_ptx() -> Result<(), CudaError> {
+    let mut driver = 0;
+    let (mut major, mut minor) = (0, 0);
+    // SAFETY: both libraries are loaded (checked by the caller); the calls only write
+    // version numbers into the given integers. Should NVRTC not answer, its version
+    // stays 0.0 and the check passes (loading the PTX then reports any mismatch).
+    unsafe {
+        cudarc::driver::sys::cuDriverGetVersion(&mut driver).result()?;
+        let _ = cudarc::nvrtc::sys::nvrtcVersion(&mut major, &mut minor);
+    }
+    let driver = (driver / 1000, driver % 1000 / 10);
+    if driver < (major, minor) {
+        return Err(CudaError::DriverTooOld { driver, nvrtc: (major, minor) });
+    }
+    Ok(())
+}
+
 /// A CUDA device. All work goes to one stream, in order, so results never depend on
 /// scheduling.
 pub struct Device {
@@ -34,6 +53,7 @@ impl Device {
         if ordinal >= count {
             return Err(CudaError::NoDevice { ordinal, count });
         }
+        check_driver_loads_nvrtc_ptx()?;
         let context = CudaContext::new(ordinal)?;
         let stream = context.default_stream();
         Ok(Device { context, stream, modules: Mutex::new(HashMap::new()), blas: OnceLock::new() })

@@ -18,6 +18,9 @@ pub enum CudaError {
     },
     /// The driver loaded, but there is no device with this ordinal.
     NoDevice { ordinal: usize, count: usize },
+    /// The driver is older than the NVRTC that compiles the kernels, so it cannot load
+    /// their PTX. Versions are (major, minor).
+    DriverTooOld { driver: (i32, i32), nvrtc: (i32, i32) },
     /// A CUDA driver call failed (out of memory, launch failure, ...).
     Driver(DriverError),
     /// NVRTC rejected a kernel source (the log names the file and line).
@@ -35,6 +38,13 @@ impl fmt::Display for CudaError {
             CudaError::NoDevice { ordinal, count } => write!(
                 f,
                 "no CUDA device {ordinal}: the driver reports {count} device(s); run on CPU or pick an ordinal below {count}"
+            ),
+            CudaError::DriverTooOld { driver: (dm, dn), nvrtc: (nm, nn) } => write!(
+                f,
+                "the NVIDIA driver supports CUDA {dm}.{dn}, older than NVRTC {nm}.{nn} which compiles the kernels, \
+                 so it cannot load their PTX: update the driver to one for CUDA {nm}.{nn} or later, or put an \
+                 NVRTC no newer than the driver on LD_LIBRARY_PATH (e.g. pip install 'nvidia-cuda-nvrtc=={dm}.{dn}.*'; \
+                 CUDA 13.0 at least)"
             ),
             CudaError::Driver(e) => write!(f, "CUDA driver call failed: {e}"),
             CudaError::Compile { source, log } => write!(f, "NVRTC could not compile {source}.cu:\n{log}"),

@@ -2,7 +2,8 @@
 //! compiled by NVRTC at run time and launched through `cudarc`, plus cuBLAS GEMM.
 //!
 //! * [`Device`]: one GPU (context + stream). [`Device::new`] returns a [`CudaError`]
-//!   saying what is missing (driver library, NVRTC, a device) instead of panicking.
+//!   saying what is missing (driver library, NVRTC, a device, a driver as new as
+//!   NVRTC) instead of panicking.
 //! * [`DeviceBuffer`]: device memory holding `len` elements; allocation failures are
 //!   errors, not panics.
 //! * Launch functions, one file per kernel family, as methods on [`Device`]:
