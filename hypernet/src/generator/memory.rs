@@ -15,8 +15,12 @@
 //! * weight readout and complexity: `22 B m n` (pointer/bilinear W1, sigma, KL terms);
 //! * target networks: `B N (5 m + n)` (inputs, hidden pre-activations, activations);
 //!
-//! plus the parameters with their gradients and Adam's two moments (`4 P`). Sizes are
-//! multiplied in f64, so absurd configs give huge estimates, never an overflow.
+//! plus the parameters with their gradients and Adam's two moments (`4 P`, with
+//! `P ~ L (8 d^2 + 4 c d + 11 d) + 4 d k + (z + 10) d + c^2 + 4 c` for cond width c
+//! and key width k: the blocks' linear maps, biases and FiLM, the W1 readout, the
+//! noise projection and embeddings, the beta code).
+//! Sizes are multiplied in f64, so absurd configs give huge estimates, never an
+//! overflow.
 
 use super::train::GeneratorTrainConfig;
 use std::fmt;
@@ -32,16 +36,18 @@ pub struct StepMemory {
 }
 
 impl StepMemory {
-    /// The estimate for `config` with `params` generator parameters.
-    pub fn estimate(config: &GeneratorTrainConfig, params: usize) -> StepMemory {
+    /// The estimate for `config`.
+    pub fn estimate(config: &GeneratorTrainConfig) -> StepMemory {
         let f = |v: usize| v as f64;
         let g = &config.generator;
+        let (c, k) = (f(g.cond_width), f(g.key_dim));
         let (b, points) = (f(config.networks), f(config.points));
         let n = f(config.train_inputs.iter().copied().max().unwrap_or(0));
         let m = f(config.hidden_per_input) * n;
         let t = n + m + 1.0;
         let (d, h, l, z) = (f(g.width), f(g.heads), f(g.blocks), f(g.noise_dim));
         let activations = |elements: f64| 2.0 * ELEMENT * elements;
+        let params = l * (8.0 * d * d + 4.0 * c * d + 11.0 * d) + 4.0 * d * k + (z + 10.0) * d + c * c + 4.0 * c;
         StepMemory {
             parts: vec![
                 ("node features [B, T, d]", activations(b * t * (z + 3.0 * d))),
@@ -49,7 +55,7 @@ impl StepMemory {
                 ("transformer blocks [B, T, d]", activations(35.0 * l * b * t * d)),
                 ("weight readout and complexity [B, m, n]", activations(22.0 * b * m * n)),
                 ("target networks [B, N, m]", activations(b * points * (5.0 * m + n))),
-                ("parameters, gradients and Adam moments", 4.0 * ELEMENT * f(params)),
+                ("parameters, gradients and Adam moments", 4.0 * ELEMENT * params),
             ],
         }
     }
@@ -134,11 +140,23 @@ pub fn available_memory() -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generator::{GeneratorConfig, Generator};
+    use autodiff::Key;
+
+    #[test]
+    fn the_parameter_term_follows_the_real_count() {
+        for generator in [GeneratorConfig::default(), GeneratorConfig { width: 8, blocks: 1, heads: 2, key_dim: 4, cond_width: 4, ..GeneratorConfig::default() }] {
+            let actual = Generator::new(generator.clone(), Key::new(0)).params.count() as f64;
+            let config = GeneratorTrainConfig { generator, ..GeneratorTrainConfig::default() };
+            let estimated = StepMemory::estimate(&config).parts.last().unwrap().1 / (4.0 * ELEMENT);
+            assert!((0.9..1.1).contains(&(actual / estimated)), "actual {actual} parameters, estimated {estimated}");
+        }
+    }
 
     #[test]
     fn the_estimate_grows_with_every_size_and_attention_dominates_large_n() {
         let base = GeneratorTrainConfig::default();
-        let total = |c: &GeneratorTrainConfig| StepMemory::estimate(c, 1000).total();
+        let total = |c: &GeneratorTrainConfig| StepMemory::estimate(c).total();
         let bigger = [
             GeneratorTrainConfig { networks: base.networks * 2, ..base.clone() },
             GeneratorTrainConfig { points: base.points * 2, ..base.clone() },
@@ -149,23 +167,23 @@ mod tests {
             assert!(total(c) > total(&base), "{c:?}");
         }
         let huge = GeneratorTrainConfig { train_inputs: vec![4096], ..base.clone() };
-        assert_eq!(StepMemory::estimate(&huge, 1000).largest().0, "attention scores [B, H, T, T]");
+        assert_eq!(StepMemory::estimate(&huge).largest().0, "attention scores [B, H, T, T]");
     }
 
     #[test]
     fn a_step_over_the_limit_is_refused_with_the_estimate() {
         let c = GeneratorTrainConfig { train_inputs: vec![100_000], ..GeneratorTrainConfig::default() };
-        let estimate = StepMemory::estimate(&c, 1000);
+        let estimate = StepMemory::estimate(&c);
         let err = estimate.check(8.0 * 1024f64.powi(3), "given by --max-memory").unwrap_err();
         assert!(err.contains("8.00 GiB given by --max-memory") && err.contains("attention scores"), "{err}");
         assert!(err.contains(&Bytes(estimate.total()).to_string()), "{err}");
-        assert!(StepMemory::estimate(&GeneratorTrainConfig::default(), 1000).check(8.0 * 1024f64.powi(3), "").is_ok());
+        assert!(StepMemory::estimate(&GeneratorTrainConfig::default()).check(8.0 * 1024f64.powi(3), "").is_ok());
     }
 
     #[test]
     fn absurd_sizes_give_a_huge_finite_estimate() {
         let c = GeneratorTrainConfig { networks: usize::MAX, points: usize::MAX, train_inputs: vec![usize::MAX], ..GeneratorTrainConfig::default() };
-        let total = StepMemory::estimate(&c, usize::MAX).total();
+        let total = StepMemory::estimate(&c).total();
         assert!(total.is_finite() && total > 1e30, "{total}");
     }
 

@@ -7,6 +7,7 @@
 //! messages that name the file or argument at fault and say what to do; `main`
 //! prints them and exits with status 1.
 
+pub mod device;
 pub mod files;
 
 use clap::{Parser, Subcommand};
@@ -49,4 +50,5 @@ subcommands! {
     draw => Draw,
     train_mlp => TrainMlp,
     train_vmlp => TrainVmlp,
+    train => Train,
 }

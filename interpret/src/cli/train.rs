@@ -1,0 +1,404 @@
+//! `hnet train --out DIR [--config FILE] [--steps N] [--seed S] [--resume] [--force]
+//! [--checkpoint-every K] [--skip-nonfinite] [--device D] [--max-memory BYTES]
+//! [--print-config]`: trains the beta-conditioned generator so that no typo, full
+//! disk, NaN or killed process loses a run.
+//!
+//! DIR holds `config.toml` (every setting), `metrics.jsonl` (one record per step) and
+//! `checkpoint.safetensors`, written atomically every K steps, at the end, on Ctrl-C or
+//! SIGTERM, and before stopping at a non-finite step, so the last good checkpoint is
+//! always loadable. A run stopped at any moment (even by SIGKILL) continues with
+//! `--resume` and ends bit-identical to one never stopped: the metrics log is cut back
+//! to the checkpoint's step and appended to.
+//!
+//! Everything that can be checked before training is: the config (unknown keys with
+//! the nearest valid name, values out of range), the device, the memory a step needs,
+//! whether DIR is writable and whether it already holds another run.
+
+use super::device::{parse_device, require_training_device};
+use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
+use hypernet::config_file::{load_toml, save_toml, to_toml};
+use hypernet::config_parse::parse_toml;
+use hypernet::generator::memory::{available_memory, parse_bytes, StepMemory};
+use hypernet::generator::train::Fault;
+use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
+use hypernet::log::MetricsLog;
+use hypernet::train_error::{NonFiniteStep, TrainError};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Train the beta-conditioned generator (a run folder with config.toml, metrics.jsonl
+/// and checkpoint.safetensors). Stop it any time with Ctrl-C (a checkpoint is written)
+/// and continue with --resume; a run killed outright continues from its last
+/// checkpoint the same way.
+#[derive(clap::Args)]
+pub struct Args {
+    /// TOML config; fields left out take their defaults (--print-config lists them all).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long, required_unless_present = "print_config")]
+    out: Option<PathBuf>,
+    /// Training steps (overrides the config).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Random seed (overrides the config).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Continue the run in --out from its checkpoint (from step 0 if it has none yet).
+    #[arg(long, conflicts_with = "force")]
+    resume: bool,
+    /// Start over in an --out that already holds a run, deleting its checkpoint and metrics.
+    #[arg(long)]
+    force: bool,
+    /// Steps between checkpoints.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_every: u64,
+    /// Skip (and log) steps whose loss or gradient is NaN or infinite, instead of stopping.
+    #[arg(long)]
+    skip_nonfinite: bool,
+    /// Where to train: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// Refuse a run whose training step needs more memory than this, e.g. 8G
+    /// (default: the memory available now, MemAvailable in /proc/meminfo).
+    #[arg(long)]
+    max_memory: Option<String>,
+    /// Print the full configuration (every default written out) and exit.
+    #[arg(long)]
+    print_config: bool,
+    /// For tests: make step STEP non-finite, as STEP:loss or STEP:gradient (repeatable).
+    #[arg(long, hide = true, value_parser = parse_fault)]
+    inject_fault: Vec<(usize, Fault)>,
+}
+
+/// Set by Ctrl-C or SIGTERM; the training loop checkpoints and stops.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+impl Args {
+    pub fn run(self) -> Result<(), String> {
+        let run = self.out.as_deref().map(RunDir::new);
+        let checkpoint = match &run {
+            Some(run) if self.resume => run.checkpoint_if_any()?,
+            _ => None,
+        };
+        let config = self.requested_config(run.as_ref(), checkpoint.as_ref())?;
+        if self.print_config {
+            print!("{}", to_toml(&config));
+            return Ok(());
+        }
+        let run = run.expect("clap requires --out without --print-config");
+        config.validate().map_err(|e| e.to_string())?;
+        require_training_device(parse_device(&self.device)?)?;
+        self.check_memory(&config)?;
+        run.ensure_writable()?;
+
+        let trainer = match &checkpoint {
+            Some(ckpt) => GeneratorTrainer::from_checkpoint(ckpt).map_err(|e| format!("cannot resume from {}: {e}", run.checkpoint.display()))?,
+            None => {
+                if !self.resume {
+                    self.claim_folder(&run, &config)?;
+                }
+                GeneratorTrainer::new(config).map_err(|e| e.to_string())?
+            }
+        };
+        save_toml(&run.config, &trainer.config)?;
+        run.remove_stale_temporaries();
+        let log = MetricsLog::resume(&run.metrics, trainer.step).map_err(|e| e.to_string())?;
+        ctrlc::set_handler(|| {
+            if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("interrupted: finishing the current step and writing a checkpoint (press Ctrl-C again to quit at once)");
+        })
+        .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+
+        let mut session = Session {
+            last_good: checkpoint.map(|c| c.step),
+            run,
+            trainer,
+            log,
+            checkpoint_every: self.checkpoint_every as usize,
+            skip_nonfinite: self.skip_nonfinite,
+        };
+        session.trainer.faults = self.inject_fault.iter().copied().collect();
+        session.train()
+    }
+
+    /// The config asked for: `--config`, else the run's own (checkpoint, then
+    /// config.toml) when resuming, else the defaults; then `--steps` and `--seed`.
+    /// When resuming from a checkpoint it must be the checkpoint's.
+    fn requested_config(&self, run: Option<&RunDir>, checkpoint: Option<&Checkpoint>) -> Result<GeneratorTrainConfig, String> {
+        let saved = match checkpoint {
+            Some(ckpt) => Some(parse_toml::<GeneratorTrainConfig>(&ckpt.config).map_err(|e| format!("the configuration inside {} does not parse: {e}", run.map_or(Path::new("?"), |r| &r.checkpoint).display()))?),
+            None => match run {
+                Some(run) if self.resume && run.config.exists() => Some(load_toml(&run.config)?),
+                _ => None,
+            },
+        };
+        let mut config = match (&self.config, &saved) {
+            (Some(path), _) => load_toml(path)?,
+            (None, Some(saved)) => saved.clone(),
+            (None, None) => GeneratorTrainConfig::default(),
+        };
+        config.steps = self.steps.unwrap_or(config.steps);
+        config.seed = self.seed.unwrap_or(config.seed);
+        if let (Some(saved), Some(run)) = (&saved, run) {
+            if *saved != config {
+                return Err(format!(
+                    "cannot resume the run in {} with a different configuration ({}); drop --config/--steps/--seed to continue it as it was, or start a new run in another --out",
+                    run.dir.display(),
+                    differences(saved, &config)
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Refuses a fresh run in a folder that holds one, unless --force (which clears it).
+    fn claim_folder(&self, run: &RunDir, config: &GeneratorTrainConfig) -> Result<(), String> {
+        if !run.holds_a_run() {
+            return Ok(());
+        }
+        if self.force {
+            return run.clear();
+        }
+        let dir = run.dir.display();
+        match load_toml::<GeneratorTrainConfig>(&run.config) {
+            Ok(existing) if existing == *config => Err(format!(
+                "{dir} already holds this run ({}); continue it with --resume, or start it over with --force",
+                match load_checkpoint(&run.checkpoint) {
+                    Ok(ckpt) => format!("checkpoint at step {} of {}", ckpt.step, config.steps),
+                    Err(_) => "no checkpoint yet".into(),
+                }
+            )),
+            Ok(existing) => Err(format!(
+                "{dir} already holds a different run ({}); choose another --out, or pass --force to overwrite it",
+                differences(&existing, config)
+            )),
+            Err(e) => Err(format!("{dir} already holds files of a run whose config cannot be read ({e}); choose another --out, or pass --force to overwrite it")),
+        }
+    }
+
+    /// Refuses a run whose step would not fit in memory (see [`StepMemory`]).
+    fn check_memory(&self, config: &GeneratorTrainConfig) -> Result<(), String> {
+        let (limit, source) = match &self.max_memory {
+            Some(text) => (parse_bytes(text).map_err(|e| format!("--max-memory: {e}"))?, "given by --max-memory"),
+            None => match available_memory() {
+                Some(bytes) => (bytes, "available (MemAvailable in /proc/meminfo; set another limit with --max-memory)"),
+                None => return Ok(()),
+            },
+        };
+        StepMemory::estimate(config).check(limit, source)
+    }
+}
+
+/// The files of a run folder.
+struct RunDir {
+    dir: PathBuf,
+    config: PathBuf,
+    metrics: PathBuf,
+    checkpoint: PathBuf,
+}
+
+impl RunDir {
+    fn new(dir: &Path) -> RunDir {
+        RunDir {
+            dir: dir.to_path_buf(),
+            config: dir.join("config.toml"),
+            metrics: dir.join("metrics.jsonl"),
+            checkpoint: dir.join("checkpoint.safetensors"),
+        }
+    }
+
+    fn holds_a_run(&self) -> bool {
+        [&self.config, &self.metrics, &self.checkpoint].iter().any(|p| p.exists())
+    }
+
+    /// The checkpoint, `None` if there is none yet, an error if it cannot be used.
+    fn checkpoint_if_any(&self) -> Result<Option<Checkpoint>, String> {
+        if !self.checkpoint.exists() {
+            return Ok(None);
+        }
+        load_checkpoint(&self.checkpoint)
+            .map(Some)
+            .map_err(|e| format!("cannot resume: {e}\n  Restore the file from a backup, or start over with --force (without --resume)"))
+    }
+
+    /// Creates the folder and checks that files can be made in it.
+    fn ensure_writable(&self) -> Result<(), String> {
+        let unwritable = |e: std::io::Error| format!("cannot write to the output folder {}: {e}; choose another --out or fix its permissions", self.dir.display());
+        std::fs::create_dir_all(&self.dir).map_err(unwritable)?;
+        let probe = self.dir.join(format!(".hnet-write-probe-{}", std::process::id()));
+        std::fs::write(&probe, b"").map_err(unwritable)?;
+        std::fs::remove_file(&probe).map_err(unwritable)
+    }
+
+    /// Deletes the run's checkpoint and metrics (config.toml is rewritten next).
+    fn clear(&self) -> Result<(), String> {
+        for path in [&self.checkpoint, &self.metrics] {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("--force: cannot delete {}: {e}", path.display())),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes temporary files left by atomic writes that a killed run never finished.
+    fn remove_stale_temporaries(&self) {
+        let prefixes = [".checkpoint.safetensors.tmp-", ".config.toml.tmp-"];
+        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            if prefixes.iter().any(|p| entry.file_name().to_string_lossy().starts_with(p)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// A training run in progress, with where it stands on disk.
+struct Session {
+    run: RunDir,
+    trainer: GeneratorTrainer,
+    log: MetricsLog,
+    /// The step of the last checkpoint written (or resumed from).
+    last_good: Option<usize>,
+    checkpoint_every: usize,
+    skip_nonfinite: bool,
+}
+
+/// The metrics record of a skipped step.
+#[derive(serde::Serialize)]
+struct SkippedStep<'a> {
+    step: usize,
+    skipped: &'a str,
+    value: f64,
+    context: &'a str,
+}
+
+impl Session {
+    fn train(&mut self) -> Result<(), String> {
+        let steps = self.trainer.config.steps;
+        let report_every = (steps / 20).max(1);
+        if self.trainer.step > 0 {
+            eprintln!("resuming at step {} of {steps} from {}", self.trainer.step, self.run.checkpoint.display());
+        }
+        while !self.trainer.finished() {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                self.save()?;
+                return Err(format!(
+                    "interrupted at step {} of {steps}; checkpoint written to {}. Continue with `hnet train --out {} --resume`",
+                    self.trainer.step,
+                    self.run.checkpoint.display(),
+                    self.run.dir.display()
+                ));
+            }
+            match self.trainer.train_step() {
+                Ok(r) => {
+                    self.log.write(&r).map_err(|e| self.stopped(e.to_string()))?;
+                    if r.step % report_every == 0 {
+                        eprintln!("step {:>6}/{steps}  loss {:.4}  nmse {:.4}  bits {:9.1}  log10 beta {:+.2}", r.step, r.loss, r.nmse, r.bits, r.mean_log10_beta);
+                    }
+                }
+                Err(TrainError::NonFiniteStep(d)) if self.skip_nonfinite => self.skip(&d)?,
+                Err(TrainError::NonFiniteStep(d)) => {
+                    self.save()?;
+                    return Err(format!(
+                        "{d}.\n  Nothing non-finite was saved: the last good checkpoint is {} (step {}). Continue past such steps with \
+                         `hnet train --out {} --resume --skip-nonfinite`, or start a new run with a lower learning rate",
+                        self.run.checkpoint.display(),
+                        d.step,
+                        self.run.dir.display()
+                    ));
+                }
+                Err(e) => return Err(self.stopped(e.to_string())),
+            }
+            if self.trainer.step % self.checkpoint_every == 0 && !self.trainer.finished() {
+                self.save()?;
+            }
+        }
+        self.save()?;
+        println!("trained {steps} steps; generator checkpoint {}", self.run.checkpoint.display());
+        Ok(())
+    }
+
+    /// Logs a non-finite step and moves past it.
+    fn skip(&mut self, d: &NonFiniteStep) -> Result<(), String> {
+        eprintln!("skipping step {}: {d}", d.step);
+        let record = SkippedStep { step: d.step, skipped: &d.quantity, value: d.value, context: &d.context };
+        self.log.write(&record).map_err(|e| self.stopped(e.to_string()))?;
+        self.trainer.skip_step();
+        Ok(())
+    }
+
+    /// Writes a checkpoint of the current state, never one holding a non-finite number.
+    fn save(&mut self) -> Result<(), String> {
+        let ckpt = self.trainer.checkpoint();
+        if let Some((name, _)) = ckpt.params.iter().find(|(_, p)| p.iter().any(|v| !v.is_finite())) {
+            return Err(self.stopped(format!("parameter `{name}` is not finite at step {}; it is not written to a checkpoint", ckpt.step)));
+        }
+        save_checkpoint(&self.run.checkpoint, &ckpt).map_err(|e| self.stopped(e.to_string()))?;
+        self.last_good = Some(ckpt.step);
+        Ok(())
+    }
+
+    /// `problem`, then where the run stands and how to go on.
+    fn stopped(&self, problem: String) -> String {
+        match self.last_good {
+            Some(step) => format!(
+                "{problem}\n  The run is resumable: the last good checkpoint is {} (step {step}). Fix the problem (free disk space, \
+                 permissions), then continue with `hnet train --out {} --resume`",
+                self.run.checkpoint.display(),
+                self.run.dir.display()
+            ),
+            None => format!(
+                "{problem}\n  No checkpoint was written yet. Fix the problem (free disk space, permissions), then run \
+                 `hnet train --out {} --resume` to start it again",
+                self.run.dir.display()
+            ),
+        }
+    }
+}
+
+/// The settings in which two configs differ, e.g. "`steps`: 200 in the run, 100 requested".
+fn differences(existing: &GeneratorTrainConfig, requested: &GeneratorTrainConfig) -> String {
+    let (a, b) = (flatten(existing), flatten(requested));
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let shown = |v: Option<&String>| v.cloned().unwrap_or_else(|| "(absent)".into());
+    let diffs: Vec<String> = keys
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("`{k}`: {} in the run, {} requested", shown(a.get(k)), shown(b.get(k))))
+        .collect();
+    diffs.join("; ")
+}
+
+/// Every setting as `dotted.key -> value`.
+fn flatten(config: &GeneratorTrainConfig) -> BTreeMap<String, String> {
+    fn walk(prefix: &str, value: &toml::Value, out: &mut BTreeMap<String, String>) {
+        match value {
+            toml::Value::Table(table) => {
+                for (k, v) in table {
+                    walk(&if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, v, out);
+                }
+            }
+            other => {
+                out.insert(prefix.to_string(), other.to_string());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk("", &toml::Value::try_from(config).expect("configs serialise to TOML"), &mut out);
+    out
+}
+
+/// `STEP:loss` or `STEP:gradient`.
+fn parse_fault(text: &str) -> Result<(usize, Fault), String> {
+    let (step, kind) = text.split_once(':').ok_or_else(|| format!("`{text}`: expected STEP:loss or STEP:gradient"))?;
+    let step = step.parse().map_err(|_| format!("`{step}` is not a step number"))?;
+    match kind {
+        "loss" => Ok((step, Fault::NanLoss)),
+        "gradient" => Ok((step, Fault::NanGradient)),
+        _ => Err(format!("`{kind}`: expected loss or gradient")),
+    }
+}
