@@ -47,9 +47,13 @@ pub const TWO_SIDED_MIN_RATIO: f32 = 0.3;
 /// An input is covered when its stronger sign's summed effective output is at least
 /// this fraction of the largest over all inputs.
 pub const COVERED_MIN_RELATIVE: f32 = 0.2;
-/// Largest `|O_i / E_i|` (odd part over even part) accepted as computing `|x_i|`: the
-/// network's response to `x_i` may be lopsided by at most 30%.
-pub const ODDNESS_MAX: f32 = 0.3;
+/// Largest `|O_i / E_i|` (odd part over even part) accepted as computing `|x_i|`.
+/// A correct algorithm has 0; `2 relu(x_i)` with no linear term to cancel its odd
+/// part has 1. Accepting up to 0.75 asks a pudding's linear term to cancel at least a
+/// quarter of the odd part (and overshoot by at most three quarters): its structure,
+/// not its accuracy, which shows in the formula's and the network's nMSE. Weight
+/// noise of 10% reaches about 0.55.
+pub const ODDNESS_MAX: f32 = 0.75;
 
 /// The algorithm a network implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,13 +182,14 @@ pub fn classify_params(params: OrderParameters) -> Classification {
 
 fn gather_evidence(params: &OrderParameters) -> Evidence {
     let share = |part: f32, whole: f32| if whole > 0.0 { part / whole } else { 0.0 };
+    // Sums start from +0.0 (f32's `Sum` starts from -0.0, which would print as "-0.00").
     let abs_output = |pick: &dyn Fn(Role) -> bool| -> f32 {
-        params.neurons.iter().filter(|p| pick(p.role)).map(|p| p.effective_output.abs()).sum()
+        params.neurons.iter().filter(|p| pick(p.role)).map(|p| p.effective_output.abs()).fold(0.0, |a, b| a + b)
     };
     let aligned = abs_output(&|r| matches!(r, Role::Aligned { .. }));
     let diffuse = abs_output(&|r| r == Role::Diffuse);
-    let diffuse_positive: f32 =
-        params.neurons.iter().filter(|p| p.role == Role::Diffuse).map(|p| p.effective_output.max(0.0)).sum();
+    let diffuse_positive =
+        params.neurons.iter().filter(|p| p.role == Role::Diffuse).map(|p| p.effective_output.max(0.0)).fold(0.0, |a, b| a + b);
     let strongest = |p: &crate::order_params::InputParams| p.positive_output.max(p.negative_output).max(0.0);
     let top = params.inputs.iter().map(strongest).fold(0.0f32, f32::max);
     let input_roles = params

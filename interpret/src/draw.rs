@@ -19,8 +19,10 @@ pub const MIN_DRAWN_SHARE: f32 = 0.05;
 const WIDTH: f64 = 760.0;
 const MARGIN_X: f64 = 70.0;
 const TOP: f64 = 60.0;
-const ROW: f64 = 26.0;
+const ROW: f64 = 40.0;
 const LEGEND: f64 = 70.0;
+/// Longest caption line, in characters.
+const CAPTION_WIDTH: usize = 110;
 
 /// The network drawn as SVG, titled with its classification.
 pub fn network_svg(net: &TargetWeights, classification: &Classification) -> String {
@@ -29,8 +31,10 @@ pub fn network_svg(net: &TargetWeights, classification: &Classification) -> Stri
     let layout = force_layout(net, &active);
     let n = net.inputs();
     let plot_height = (ROW * n.max(active.len() / 2).max(8) as f64).min(1400.0);
-    let height = TOP + plot_height + LEGEND;
-    let at = |p: Point| (MARGIN_X + p.x * (WIDTH - 2.0 * MARGIN_X), TOP + p.y * plot_height);
+    let caption = caption(classification, net.hidden() - active.len());
+    let top = TOP + 14.0 * (caption.len() as f64 - 1.0);
+    let height = top + plot_height + LEGEND;
+    let at = |p: Point| (MARGIN_X + p.x * (WIDTH - 2.0 * MARGIN_X), top + p.y * plot_height);
     let mut svg = Svg::new(WIDTH, height);
     svg.text(
         WIDTH / 2.0,
@@ -39,7 +43,9 @@ pub fn network_svg(net: &TargetWeights, classification: &Classification) -> Stri
         "middle",
         &format!("{}   (n = {n}, m = {}, {} drawn)", classification.label, net.hidden(), active.len()),
     );
-    svg.text(WIDTH / 2.0, 42.0, 11.0, "middle", &caption(classification, net.hidden() - active.len()));
+    for (k, line) in caption.iter().enumerate() {
+        svg.text(WIDTH / 2.0, 42.0 + 14.0 * k as f64, 11.0, "middle", line);
+    }
 
     let max_output = active.iter().map(|&j| params.neurons[j].effective_output.abs()).fold(0.0f32, f32::max);
     for (slot, &j) in active.iter().enumerate() {
@@ -70,16 +76,26 @@ pub fn network_svg(net: &TargetWeights, classification: &Classification) -> Stri
     svg.finish()
 }
 
-fn caption(classification: &Classification, dead: usize) -> String {
+/// The classification's reason (and the count of undrawn dead neurons), wrapped
+/// into lines of at most [`CAPTION_WIDTH`] characters.
+fn caption(classification: &Classification, dead: usize) -> Vec<String> {
     let mut text = classification.reason.clone();
-    if text.len() > 120 {
-        text.truncate(text.char_indices().take_while(|(k, _)| *k < 117).last().map_or(0, |(k, c)| k + c.len_utf8()));
-        text.push_str("...");
-    }
     if dead > 0 {
-        text.push_str(&format!("  [{dead} dead neurons not drawn]"));
+        text.push_str(&format!(" [{dead} dead neurons not drawn]"));
     }
-    text
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("starts with one line");
+        if !line.is_empty() && line.len() + 1 + word.len() > CAPTION_WIDTH {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }
 
 fn draw_legend(svg: &mut Svg, y: f64) {

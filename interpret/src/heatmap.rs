@@ -11,7 +11,7 @@ use crate::order_params::{OrderParameters, Role, Sign};
 use crate::svg::{diverging, Svg};
 use hypernet::TargetWeights;
 
-const CELL: f64 = 14.0;
+const CELL: f64 = 16.0;
 const LEFT: f64 = 20.0;
 const TOP: f64 = 60.0;
 
@@ -38,7 +38,7 @@ pub fn heatmap_svg(net: &TargetWeights, params: &OrderParameters, title: &str) -
     let (m, n) = net.w1.dim();
     let order = neurons_by_role(params);
     let grid_width = CELL * (n as f64 + 2.0);
-    let width = (LEFT + grid_width + 140.0).max(360.0);
+    let width = (LEFT + grid_width + 140.0).max(2.0 * LEFT + 7.5 * title.len().max(70) as f64);
     let height = TOP + CELL * m as f64 + 40.0;
     let mut svg = Svg::new(width, height);
     svg.text(LEFT, 22.0, 14.0, "start", title);

@@ -10,8 +10,11 @@
 //!   neuron's inputs, so a neuron reading one input sits level with it and a neuron
 //!   reading all inputs evenly sits in the middle. Edges are signed, but the sign
 //!   only colours them: `relu(x_i)` and `relu(-x_i)` are equally "about" input `i`;
-//! * repulsion from every other hidden neuron, `F = k^2 / d` along the line between
-//!   them (Fruchterman-Reingold), so neurons sharing an input spread out side by side;
+//! * repulsion from every other hidden neuron closer than `2k`, `F = k^2 / d` along
+//!   the line between them (the grid variant of Fruchterman-Reingold, which ignores
+//!   farther pairs), with `k = 0.4 sqrt(A / h)` for `h` hidden neurons in the band's
+//!   area `A`, so neurons sharing an input spread out side by side without pushing
+//!   the whole column apart;
 //! * a column prior `F_x = k_col (1/2 - x)`: hidden neurons stay in the middle band.
 //!
 //! Starting from the rest points (plus a fixed golden-ratio offset per neuron to
@@ -61,7 +64,7 @@ pub fn force_layout(net: &TargetWeights, neurons: &[usize]) -> Layout {
         .collect();
     let rest: Vec<f64> = weights.iter().map(|w| w.iter().zip(&inputs).map(|(w, p)| w * p.y).sum()).collect();
     let h = neurons.len();
-    let k = 0.6 / (h.max(n).max(1) as f64).sqrt();
+    let k = 0.4 * (2.0 * COLUMN_HALF_WIDTH / h.max(1) as f64).sqrt();
     let mut hidden: Vec<Point> = rest
         .iter()
         .enumerate()
@@ -80,8 +83,10 @@ pub fn force_layout(net: &TargetWeights, neurons: &[usize]) -> Layout {
                     if other != j {
                         let (dx, dy) = (p.x - q.x, p.y - q.y);
                         let d2 = (dx * dx + dy * dy).max(1e-12);
-                        f.0 += k * k * dx / d2;
-                        f.1 += k * k * dy / d2;
+                        if d2 < 4.0 * k * k {
+                            f.0 += k * k * dx / d2;
+                            f.1 += k * k * dy / d2;
+                        }
                     }
                 }
                 f
