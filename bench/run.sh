@@ -39,7 +39,7 @@ echo "== ours"
 echo "== PyTorch and JAX"
 "$PYTHON" bench/reference.py "${args[@]}" | tee -a "$out"
 
-echo "== summary ($THREADS threads; ratio = that time / ours-autodiff time, so above 1 means ours-autodiff is faster)"
+echo "== summary ($THREADS threads; x-autodiff = ours-autodiff time / that row's time: above 1, ours-autodiff is that many times slower)"
 awk '
   /^RESULT / {
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -48,7 +48,7 @@ awk '
   }
   END {
     if (n == 0 || ref_med == "") { print "no RESULT line from ours-autodiff: the runs above failed" > "/dev/stderr"; exit 1 }
-    printf "%-16s %12s %10s %10s %14s %14s\n", "impl", "median ms", "min ms", "GFLOP/s", "ratio(median)", "ratio(min)"
+    printf "%-16s %12s %10s %10s %16s %16s\n", "impl", "median ms", "min ms", "GFLOP/s", "x-autodiff(med)", "x-autodiff(min)"
     for (i = 1; i <= n; i++)
-      printf "%-16s %12.3f %10.3f %10.2f %14.2f %14.2f\n", name[i], med[i], mn[i], gf[i], med[i] / ref_med, mn[i] / ref_min
+      printf "%-16s %12.3f %10.3f %10.2f %16.2f %16.2f\n", name[i], med[i], mn[i], gf[i], ref_med / med[i], ref_min / mn[i]
   }' "$out"
