@@ -70,7 +70,7 @@ impl Feature {
                 let sum = if inputs.len() == *n {
                     "sum_i".to_string()
                 } else {
-                    format!("sum_{{i in {}}}", list(&inputs.iter().map(|&i| i as f32).collect::<Vec<_>>()))
+                    format!("sum_{{i in {}}}", braced(inputs.iter().map(|i| i.to_string())))
                 };
                 format!("{sum} relu({arg})")
             }
@@ -101,7 +101,7 @@ impl Feature {
                 let signs: String = weights.iter().map(|w| if *w > 0.0 { '+' } else { '-' }).collect();
                 Some(format!("t = ({signs}) per input"))
             }
-            Feature::Linear { weights } => Some(format!("v = {}", list(weights))),
+            Feature::Linear { weights } => Some(format!("v = {}", braced(weights.iter().map(|w| format!("{w:.2}"))))),
             Feature::Bumps { sign, directions, offsets, weights } => {
                 let range = |v: &[f32]| {
                     let lo = v.iter().copied().fold(f32::INFINITY, f32::min);
@@ -131,9 +131,9 @@ fn bump_index(sign: Sign) -> char {
     }
 }
 
-fn list(values: &[f32]) -> String {
-    let items: Vec<String> = values.iter().map(|v| if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.2}") }).collect();
-    format!("{{{}}}", items.join(", "))
+/// `{a, b, c}`.
+fn braced(items: impl Iterator<Item = String>) -> String {
+    format!("{{{}}}", items.collect::<Vec<_>>().join(", "))
 }
 
 /// A coefficient times a feature.

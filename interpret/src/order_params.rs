@@ -18,7 +18,9 @@
 //! dead (contribution below [`DEAD_MAX_RELATIVE_STD`] of the task's standard
 //! deviation `sqrt(n (1 - 2/pi))`), linear (positive fraction at least
 //! [`LINEAR_MIN_POSITIVE_FRACTION`]: `act(u) ~ u` on almost every input, so the neuron
-//! adds the linear function `w2_j W1_j . x`), aligned with its dominant input and sign
+//! adds the linear function `w2_j W1_j . x`; a pre-activation that keeps the other,
+//! negative, sign leaves the neuron off, and an off neuron either is dead or is read
+//! by its direction like any other), aligned with its dominant input and sign
 //! (alignment at least [`ALIGNED_MIN_ALIGNMENT`]), else diffuse.
 //!
 //! Per input `i`: counts of aligned neurons of each sign, their summed effective
