@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum W1Readout {
     /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
     Bilinear,
-    /// `W1[j, i] = r_j * softmax_i(q_j . k_i / sqrt(dk))_i * tanh(s_j . t_i / sqrt(dk))`:
+    /// `W1[j, i] = r_j * softmax_i(g q_j . k_i / sqrt(dk))_i * tanh(s_j . t_i / sqrt(dk))`
+    /// (g = `readout::POINTER_LOGIT_GAIN`):
     /// each neuron points at a few inputs, which makes neurons axis-aligned.
     Pointer,
     /// The pointer with its attention balanced across neurons by Sinkhorn iterations:

@@ -69,6 +69,12 @@ impl Generator {
         Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma }
     }
 
+    /// Starts the output bias b2 at `mean_target` for width m (data-dependent
+    /// initialisation; see [`Readout::init_output_bias`]).
+    pub fn init_output_bias(&self, mean_target: f64, m: usize) {
+        self.readout.init_output_bias(mean_target, m);
+    }
+
     /// The noise for B networks of n inputs and m hidden neurons: `[B, n + m + 1, noise_dim]`.
     pub fn node_noise(&self, batch: usize, n: usize, m: usize, key: Key) -> ArrayD<f32> {
         key.normal(&[batch, n + m + 1, self.config.noise_dim])

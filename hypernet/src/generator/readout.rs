@@ -3,8 +3,12 @@
 //! With hidden-node features `H [B, m, d]`, input-node features `X [B, n, d]` and the
 //! output node's `o [B, 1, d]`:
 //! * `b1_j = head(H_j)_0`, `w2_j = head(H_j)_1 * sp_w2` (`sp_w2 = prior_w2_sqrt_m / sqrt(m)`),
-//! * `b2 = sum_j head(H_j)_2 + out(o)`: a sum over nodes, so it grows with the network
-//!   as the L1 norm's mean does (an average could not follow n),
+//! * `b2 = c * sum_j head(H_j)_2 + out(o)`: a sum over nodes, so it grows with the
+//!   network as the L1 norm's mean does (an average could not follow n). The constant
+//!   `c = B2_NODE_SCALE` keeps one parameter step from moving b2 by m steps at once
+//!   (without it b2 jitters and the error is dominated by the offset), and
+//!   [`Readout::init_output_bias`] starts b2 at the mean target, as the direct
+//!   baselines do (`crate::init`).
 //! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer or balanced pointer, see
 //!   [`W1Readout`]). The balanced pointer replaces the row softmax by
 //!   [`SINKHORN_ITERATIONS`] rounds of log-domain Sinkhorn normalisation,
@@ -18,6 +22,15 @@ use super::linear::Linear;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use autodiff::{Key, Tensor};
+
+/// Scale of each hidden node's contribution to the output bias b2.
+pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
+
+/// Gain on the pointer logits: at initialisation `q . k / sqrt(dk)` has unit spread,
+/// which over n inputs gives a nearly flat softmax, tiny input weights and a
+/// network that starts out constant. Three times sharper starts each neuron on one
+/// or two inputs, with pre-activations of order 1, like a direct MLP's initialisation.
+pub const POINTER_LOGIT_GAIN: f32 = 3.0;
 
 /// Sinkhorn rounds of the balanced pointer.
 pub const SINKHORN_ITERATIONS: usize = 5;
@@ -81,6 +94,13 @@ impl Readout {
         }
     }
 
+    /// Sets the hidden heads' b2 bias so that a fresh generator's b2 starts at
+    /// `mean_target` for width m (node features contribute about 0 at the start).
+    pub fn init_output_bias(&self, mean_target: f64, m: usize) {
+        let per_node = (mean_target / (B2_NODE_SCALE as f64 * m as f64)) as f32;
+        self.hidden.bias.update(|b| b[2] = per_node);
+    }
+
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
     pub fn forward(&self, h: &Tensor<f32>, n: usize, m: usize) -> BatchedWeights<f32> {
         let b = h.shape()[0];
@@ -89,12 +109,13 @@ impl Readout {
         let output = h.narrow(1, n + m, 1);
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
-        let b2 = column(2).sum(1, false).add(&self.out.forward(&output).reshape(&[b]));
+        let b2 = column(2).sum(1, false).mul_scalar(B2_NODE_SCALE).add(&self.out.forward(&output).reshape(&[b]));
         let logits = self.logits.forward(&hidden, &inputs);
         let w1 = match (&self.kind, &self.sign) {
             (W1Readout::Bilinear, _) | (_, None) => logits,
             (kind, Some(sign)) => {
-                let pointer = if *kind == W1Readout::Pointer { logits.softmax(-1) } else { balanced_pointer(&logits) };
+                let sharp = logits.mul_scalar(POINTER_LOGIT_GAIN);
+                let pointer = if *kind == W1Readout::Pointer { sharp.softmax(-1) } else { balanced_pointer(&sharp) };
                 let magnitude = heads.narrow(2, 3, 1).add_scalar(1.0).softplus(); // [B, m, 1]
                 pointer.mul(&sign.forward(&hidden, &inputs).tanh()).mul(&magnitude)
             }

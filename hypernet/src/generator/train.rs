@@ -67,7 +67,7 @@ impl Default for GeneratorTrainConfig {
             log10_beta_max: 1.0,
             train_inputs: vec![16],
             hidden_per_input: 3,
-            complexity_warmup_steps: 0,
+            complexity_warmup_steps: 2000,
             clip_norm: 1.0,
             problem: ProblemConfig::default(),
             optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
@@ -146,6 +146,8 @@ impl GeneratorTrainer {
     pub fn new(config: GeneratorTrainConfig) -> Result<GeneratorTrainer, TrainError> {
         config.validate()?;
         let generator = Generator::new(config.generator.clone(), Key::new(config.seed).fold_in(0));
+        let first = config.problem_at(config.train_inputs[0]);
+        generator.init_output_bias(crate::init::mean_target(&first), first.hidden);
         let optimizer = config.optimizer.adam(generator.params.tensors())?;
         let schedule = config.optimizer.schedule(config.steps)?;
         Ok(GeneratorTrainer { config, generator, optimizer, schedule, step: 0, variances: BTreeMap::new(), faults: BTreeMap::new() })
