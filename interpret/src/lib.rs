@@ -24,6 +24,7 @@ pub mod least_squares;
 pub mod order_params;
 pub mod probe;
 pub mod reference;
+pub mod report;
 pub mod studies;
 pub mod svg;
 pub mod transform;

@@ -50,5 +50,6 @@ subcommands! {
     draw => Draw,
     train_mlp => TrainMlp,
     train_vmlp => TrainVmlp,
+    reproduce => Reproduce,
     train => Train,
 }

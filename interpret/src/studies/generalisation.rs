@@ -1,7 +1,7 @@
 //! Systematic generalisation: the generators, trained on some input sizes, emit
-//! networks at every size of the study (trained and unseen; width `m = hidden_per_input
-//! * n` as in training), at a few betas; each network's nMSE and label is measured as
-//! in the beta sweep.
+//! networks at every size of the study (trained and unseen; hidden width
+//! `m = hidden_per_input * n` as in training), at a few betas; each network's nMSE
+//! and label is measured as in the beta sweep.
 
 use crate::studies::beta_sweep::{sweep_generator, Spread};
 use crate::studies::keys::GENERALISATION;

@@ -136,7 +136,7 @@ impl ReproduceConfig {
                 eval_points: 1024,
             },
             vmlp: VmlpSettings {
-                seeds: 2,
+                seeds: 1,
                 steps: 3000,
                 batch_size: 256,
                 noise: WeightNoise::Local,
@@ -154,15 +154,15 @@ impl ReproduceConfig {
             Preset::Default => default,
             Preset::Quick => {
                 let generator = GeneratorConfig { width: 16, blocks: 1, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, ..GeneratorConfig::default() };
-                let mut training = GeneratorTrainConfig { steps: 120, networks: 8, points: 64, train_inputs: vec![4, 8], generator, ..default.training };
-                training.optimizer.warmup_steps = 20;
+                let mut training = GeneratorTrainConfig { steps: 400, networks: 8, points: 64, train_inputs: vec![4, 8], generator, ..default.training };
+                training.optimizer.warmup_steps = 40;
                 ReproduceConfig {
                     seeds: 2,
-                    snapshots: 3,
-                    sweep: SweepSettings { inputs: 8, betas: 6, samples: 8, eval_points: 256 },
-                    generalisation: GeneralisationSettings { unseen_inputs: vec![2, 6, 16], samples: 4, eval_points: 256, ..default.generalisation },
-                    vmlp: VmlpSettings { seeds: 1, steps: 200, batch_size: 64, optimizer: OptimConfig { warmup_steps: 20, ..default.vmlp.optimizer }, ..default.vmlp },
-                    adam: AdamSettings { steps: 200, batch_size: 128, optimizer: OptimConfig { warmup_steps: 20, ..default.adam.optimizer } },
+                    snapshots: 4,
+                    sweep: SweepSettings { inputs: 8, betas: 8, samples: 16, eval_points: 256 },
+                    generalisation: GeneralisationSettings { unseen_inputs: vec![2, 6, 16], samples: 8, eval_points: 256, ..default.generalisation },
+                    vmlp: VmlpSettings { steps: 500, batch_size: 64, optimizer: OptimConfig { warmup_steps: 40, ..default.vmlp.optimizer }, ..default.vmlp },
+                    adam: AdamSettings { steps: 500, batch_size: 128, optimizer: OptimConfig { warmup_steps: 40, ..default.adam.optimizer } },
                     training,
                     ..default
                 }
@@ -190,9 +190,12 @@ impl ReproduceConfig {
         toml::Value::Table(merged).try_into().map_err(|e| format!("{origin}: {e}"))
     }
 
-    /// The configuration as TOML, every field written out.
+    /// The configuration as TOML, every field written out, under a comment saying
+    /// how to read it.
     pub fn to_toml(&self) -> String {
-        toml::to_string(self).expect("the config serialises to TOML")
+        let header = "# hnet reproduce configuration (every field; a file passed with --config may set any subset).\n\
+                      # Generator k trains with seed + k: training.seed is replaced for each generator.\n\n";
+        header.to_string() + &toml::to_string(self).expect("the config serialises to TOML")
     }
 
     /// The seeds of the generators.
@@ -207,9 +210,11 @@ impl ReproduceConfig {
         steps
     }
 
-    /// The swept betas, log10.
+    /// The swept betas, log10: K evenly spaced over the trained range.
     pub fn sweep_log10_betas(&self) -> Vec<f64> {
-        crate::studies::beta_sweep::linspace(self.training.log10_beta_min, self.training.log10_beta_max, self.sweep.betas)
+        let betas = crate::studies::beta_sweep::linspace(self.training.log10_beta_min, self.training.log10_beta_max, self.sweep.betas);
+        // Rounded to 1e-9 so that reports show -1.8, not -1.7999999999999998.
+        betas.into_iter().map(|b| (b * 1e9).round() / 1e9).collect()
     }
 
     /// Every input size of the generalisation study, ascending, with whether it was

@@ -1,0 +1,126 @@
+//! The report folder, written from the studies:
+//!
+//! * `index.html`: the page ([`crate::report::html`]);
+//! * `summary.json`: the claims ([`crate::studies::claims`]), identical for reruns;
+//! * `run.json`: commit, command and wall times (what changes between reruns);
+//! * `config.toml`: the configuration, every field written out;
+//! * `data/*.csv`: the numbers behind every figure; `figures/*.svg`: the figures;
+//! * `networks/*.safetensors`: the drawn networks;
+//! * `checkpoints/`, `logs/`: written while the studies ran ([`crate::studies::reproduce`]).
+
+use crate::report::csv::Csv;
+use crate::report::figure::Figure;
+use crate::report::fractions_figure::fractions_figure;
+use crate::report::generalisation_figure::generalisation_figure;
+use crate::report::html::index_html;
+use crate::report::output_dir::{prepare_output, CONFIG_FILE, REPORT_ENTRIES};
+use crate::report::pareto_figure::pareto_figure;
+use crate::report::phase_figure::phase_figure;
+use crate::report::run_info::{git_commit, RunInfo};
+use crate::report::training_figure::training_figure;
+use crate::studies::drawings::Drawing;
+use crate::studies::reproduce::{run_studies, Studies};
+use crate::studies::reproduce_config::ReproduceConfig;
+use hypernet::weights_io::{save_target_weights, write_atomic};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Where and how to write a report.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    pub out: PathBuf,
+    /// Replace a folder holding another run's report.
+    pub force: bool,
+    /// The command line, as shown in the report.
+    pub command: String,
+}
+
+/// Runs the studies of `cfg` and writes their report to `options.out`.
+pub fn reproduce(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Studies, String> {
+    cfg.validate()?;
+    let start = Instant::now();
+    let config_toml = cfg.to_toml();
+    prepare_output(&options.out, &config_toml, options.force)?;
+    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
+    let studies = run_studies(cfg, &options.out)?;
+    let info = RunInfo {
+        commit: git_commit(),
+        command: options.command.clone(),
+        total_seconds: start.elapsed().as_secs_f64(),
+        stages: studies.timings.clone(),
+        threads: rayon::current_num_threads(),
+    };
+    write_report(&config_toml, &studies, &info, &options.out)?;
+    Ok(studies)
+}
+
+/// Every figure of the report, in page order.
+pub fn figures(studies: &Studies) -> Vec<Figure> {
+    let s = studies;
+    vec![
+        pareto_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep),
+        fractions_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep),
+        phase_figure(&s.phase, s.runs.len()),
+        generalisation_figure(&s.generalisation, &s.summary.generalisation.iter().map(|c| c.log10_beta).collect::<Vec<_>>(), &s.summary.seeds),
+        training_figure(&s.runs),
+    ]
+}
+
+/// Writes everything but the checkpoints and logs (already there).
+pub fn write_report(config_toml: &str, studies: &Studies, info: &RunInfo, out: &Path) -> Result<(), String> {
+    let summary = serde_json::to_string_pretty(&studies.summary).expect("the summary serialises") + "\n";
+    write_file(out, "summary.json", summary.as_bytes())?;
+    write_file(out, "run.json", (serde_json::to_string_pretty(info).expect("run info serialises") + "\n").as_bytes())?;
+    let figures = figures(studies);
+    for f in &figures {
+        write_file(out, &format!("figures/{}.svg", f.id), f.svg.as_bytes())?;
+        for (name, csv) in &f.data {
+            write_file(out, &format!("data/{name}"), csv.as_bytes())?;
+        }
+    }
+    for d in &studies.drawings {
+        write_file(out, &format!("figures/drawing-{}.svg", d.id), d.svg.as_bytes())?;
+        let path = out.join(format!("networks/{}.safetensors", d.id));
+        std::fs::create_dir_all(out.join("networks")).map_err(|e| format!("cannot create {}: {e}", out.join("networks").display()))?;
+        save_target_weights(&path, &d.weights).map_err(|e| format!("cannot save {}: {e}", path.display()))?;
+    }
+    write_file(out, "data/drawings.csv", drawings_csv(&studies.drawings).as_bytes())?;
+    let mut files = listing(out)?;
+    files.push("index.html".into());
+    files.sort();
+    write_file(out, "index.html", index_html(config_toml, &studies.summary, &figures, &studies.drawings, info, &files).as_bytes())
+}
+
+fn drawings_csv(drawings: &[Drawing]) -> String {
+    let mut csv = Csv::new(&["id", "source", "label", "nmse", "bits", "formula"]);
+    for d in drawings {
+        let formula = d.explanation.lines().next().unwrap_or_default().to_string();
+        csv.row(vec![d.id.clone(), d.source.clone(), d.label.name().into(), d.nmse.to_string(), d.bits.map_or(String::new(), |b| b.to_string()), formula]);
+    }
+    csv.finish()
+}
+
+/// Writes `out/relative` atomically, creating its folder.
+fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<(), String> {
+    let path = out.join(relative);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    write_atomic(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The report's files under `out`, as relative paths with `/`.
+fn listing(out: &Path) -> Result<Vec<String>, String> {
+    let mut files = Vec::new();
+    let mut pending: Vec<PathBuf> = REPORT_ENTRIES.iter().map(|e| out.join(e)).filter(|p| p.exists()).collect();
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(&path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+            pending.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+        } else {
+            let relative = path.strip_prefix(out).expect("listed under out");
+            files.push(relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"));
+        }
+    }
+    Ok(files)
+}

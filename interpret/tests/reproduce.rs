@@ -1,0 +1,182 @@
+//! `hnet reproduce` end to end at a size smaller than `--quick` (a few seconds in
+//! release mode): the report is complete and well formed, a rerun gives the same
+//! `summary.json` byte for byte, and a folder holding another run is protected.
+
+use interpret::studies::reproduce_config::{Preset, ReproduceConfig};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Every stage at the smallest size that still exercises it.
+const TINY: &str = r#"
+seeds = 2
+snapshots = 2
+[sweep]
+inputs = 4
+betas = 3
+samples = 4
+eval_points = 64
+[generalisation]
+unseen_inputs = [2, 8]
+log10_betas = [-3.0, 0.0]
+samples = 2
+eval_points = 64
+[vmlp]
+steps = 10
+batch_size = 16
+optimizer = { warmup_steps = 2 }
+[adam]
+steps = 10
+batch_size = 16
+optimizer = { warmup_steps = 2 }
+[training]
+steps = 6
+networks = 4
+points = 16
+train_inputs = [3, 4]
+optimizer = { warmup_steps = 2 }
+generator = { width = 8, blocks = 1, heads = 2, noise_dim = 2, key_dim = 4, cond_width = 4 }
+"#;
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hnet-reproduce-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn hnet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hnet")).args(args).output().expect("hnet runs")
+}
+
+fn reproduce(config: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["reproduce", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    hnet(&args)
+}
+
+fn succeeded(output: &Output) {
+    assert!(output.status.success(), "hnet failed:\nstdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn check_page(out: &Path, drawings: usize) {
+    let page = read(out.join("index.html"));
+    for id in interpret::report::html::SECTIONS {
+        assert!(page.contains(&format!("<section id=\"{id}\">")), "index.html lacks section {id}");
+    }
+    let figures = 5;
+    assert_eq!(page.matches("<svg ").count(), figures + drawings, "one inline SVG per figure and drawing");
+    assert_eq!(page.matches("<svg ").count(), page.matches("</svg>").count());
+    for remote in ["<script", "<link", "src=", "https://", "url("] {
+        assert!(!page.contains(remote), "index.html must open without network: found {remote}");
+    }
+    assert!(page.contains("commit") && page.contains("time taken") && page.contains("[training]"), "run facts and config");
+}
+
+fn check_summary(out: &Path) {
+    let summary: serde_json::Value = serde_json::from_str(&read(out.join("summary.json"))).expect("summary.json is JSON");
+    for key in ["format", "seeds", "log10_betas", "appear_min_fraction", "generator", "variational_mlp", "generalisation"] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["seeds"], serde_json::json!([0, 1]));
+    for sweep in [&summary["generator"]["pooled"], &summary["variational_mlp"]] {
+        for algorithm in ["double-sided", "pudding", "convexity"] {
+            for key in ["appeared", "peak_fraction", "log10_beta_range", "log10_beta_centroid"] {
+                assert!(sweep["algorithms"][algorithm].get(key).is_some(), "summary.json lacks {algorithm}.{key}");
+            }
+        }
+        assert!(sweep["ordered"].is_boolean() && sweep["all_appeared"].is_boolean());
+    }
+    for key in ["appeared_in_seeds", "ordered_in_seeds", "log10_beta_centroid", "nmse_at_lowest_beta"] {
+        assert!(summary["generator"]["seed_spread"].get(key).is_some(), "summary.json lacks seed_spread.{key}");
+    }
+    let g = summary["generalisation"].as_array().unwrap();
+    assert_eq!(g.len(), 2, "one entry per generalisation beta");
+    assert!(g[0]["unseen_over_trained"]["mean"].is_number() && g[0]["per_n"].as_array().unwrap().len() == 4, "sizes 2, 3, 4, 8");
+}
+
+fn check_data(out: &Path) {
+    let expected = [
+        ("pareto.csv", "method,seed,log10_beta,bits,nmse,label,algorithm"),
+        ("fractions.csv", "method,log10_beta,networks,nmse_mean"),
+        ("phase.csv", "step,log10_beta,networks,dominant"),
+        ("generalisation.csv", "n,trained,log10_beta,nmse_mean"),
+        ("generalisation_per_seed.csv", "n,trained,log10_beta,seed,nmse"),
+        ("training.csv", "seed,step,loss,nmse,bits"),
+        ("drawings.csv", "id,source,label,nmse,bits,formula"),
+    ];
+    for (file, header) in expected {
+        let text = read(out.join("data").join(file));
+        assert!(text.starts_with(header), "{file} starts with {:?}", text.lines().next());
+        assert!(text.lines().count() >= 2, "{file} has rows");
+    }
+    // 2 seeds x 3 betas x 4 samples, and 3 betas x 4 samples from the baseline.
+    assert_eq!(read(out.join("data/pareto.csv")).lines().count(), 1 + 24 + 12);
+    for seed in [0, 1] {
+        for step in [3, 6] {
+            let path = out.join(format!("checkpoints/seed-{seed}/step-{step:07}.safetensors"));
+            hypernet::checkpoint::load_checkpoint(&path).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    assert!(out.join("networks/adam.safetensors").exists() && out.join("config.toml").exists() && out.join("run.json").exists());
+}
+
+#[test]
+fn a_tiny_run_writes_a_complete_report_and_reruns_identically() {
+    let dir = scratch("report");
+    let config = dir.join("tiny.toml");
+    std::fs::write(&config, TINY).unwrap();
+    let (first, second) = (dir.join("first"), dir.join("second"));
+    succeeded(&reproduce(&config, &first, &[]));
+    let drawings = read(first.join("data/drawings.csv")).lines().count() - 1;
+    check_page(&first, drawings);
+    check_summary(&first);
+    check_data(&first);
+
+    succeeded(&reproduce(&config, &second, &[]));
+    assert_eq!(read(first.join("summary.json")), read(second.join("summary.json")), "same config and seed, same summary");
+    assert_eq!(read(first.join("data/pareto.csv")), read(second.join("data/pareto.csv")));
+
+    succeeded(&reproduce(&config, &first, &[]));
+    let refused = reproduce(&config, &first, &["--seed", "5"]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("another configuration") && message.contains("--force"), "{message}");
+    succeeded(&reproduce(&config, &first, &["--seed", "5", "--force"]));
+    assert_eq!(check_summary_seeds(&first), serde_json::json!([5, 6]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn check_summary_seeds(out: &Path) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(&read(out.join("summary.json"))).unwrap()["seeds"].clone()
+}
+
+#[test]
+fn print_config_writes_every_setting_of_the_preset() {
+    for (flag, preset) in [("--quick", Preset::Quick), ("--full", Preset::Full)] {
+        let output = hnet(&["reproduce", flag, "--print-config"]);
+        succeeded(&output);
+        let printed: ReproduceConfig = toml::from_str(&String::from_utf8_lossy(&output.stdout)).expect("the printed config parses");
+        assert_eq!(printed, ReproduceConfig::preset(preset), "{flag}");
+    }
+    let output = hnet(&["reproduce", "--print-config", "--seed", "7", "--seeds", "4"]);
+    let printed: ReproduceConfig = toml::from_str(&String::from_utf8_lossy(&output.stdout)).unwrap();
+    assert_eq!((printed.seed, printed.seeds, printed.sweep), (7, 4, ReproduceConfig::default().sweep));
+}
+
+#[test]
+fn a_bad_config_file_is_refused_naming_the_key() {
+    let dir = scratch("bad-config");
+    let config = dir.join("typo.toml");
+    std::fs::write(&config, "[sweep]\nbetaz = 3\n").unwrap();
+    let output = reproduce(&config, &dir.join("out"), &[]);
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("typo.toml") && message.contains("sweep.betaz"), "{message}");
+    assert!(!dir.join("out").exists(), "nothing is written for a bad config");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
