@@ -9,7 +9,7 @@ use hypernet::checkpoint::save_checkpoint;
 use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
 use hypernet::log::MetricsLog;
 use interpret::classify::Label;
-use interpret::studies::beta_sweep::{linspace, sweep_generator};
+use interpret::studies::beta_sweep::{linspace, sweep_generator_emitting, Emitted};
 use std::path::PathBuf;
 
 fn main() {
@@ -27,7 +27,7 @@ fn main() {
     while !trainer.finished() {
         if trainer.step > 0 && trainer.step == config.complexity_warmup_steps {
             eprintln!("-- end of the complexity warmup:");
-            print_sweep(&trainer, &config, &config.train_inputs);
+            print_sweep(&trainer, &config, &config.train_inputs, Emitted::Mean);
         }
         let r = trainer.train_step().expect("finite loss");
         log.write(&r).unwrap();
@@ -37,14 +37,14 @@ fn main() {
     }
     save_checkpoint(&out.join("checkpoint.safetensors"), &trainer.checkpoint()).unwrap();
     let sizes: Vec<usize> = std::env::var("SWEEP_N").ok().map(|s| s.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(config.train_inputs.clone());
-    print_sweep(&trainer, &config, &sizes);
+    print_sweep(&trainer, &config, &sizes, Emitted::Sampled);
 }
 
-fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes: &[usize]) {
+fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes: &[usize], emitted: Emitted) {
     for &n in sizes {
         let problem = config.problem_at(n);
         let betas = linspace(config.log10_beta_min, config.log10_beta_max, 8);
-        let points = sweep_generator(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99));
+        let points = sweep_generator_emitting(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99), emitted);
         println!("n = {n}\nlog10_beta   nmse(mean±sd)     bits(mean)   labels");
         for p in &points {
             let labels: Vec<String> = Label::ALL.iter().filter(|l| p.labels.0[l.name()] > 0).map(|l| format!("{}:{}", l.name(), p.labels.0[l.name()])).collect();

@@ -62,9 +62,32 @@ pub fn linspace(lo: f64, hi: f64, count: usize) -> Vec<f64> {
     }
 }
 
+/// Which weights of a generated network a sweep measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emitted {
+    /// One sample `mu + sigma * eps` per network: what the trained generator emits.
+    Sampled,
+    /// The means `mu`: what a generator trained with deterministic weights emits (its
+    /// complexity warmup).
+    Mean,
+}
+
 /// Samples `samples` networks of `problem`'s size at each `log10 beta` and measures
 /// them on `points` fresh inputs each.
 pub fn sweep_generator(generator: &Generator, problem: &ProblemConfig, log10_betas: &[f64], samples: usize, points: usize, key: Key) -> Vec<SweepPoint> {
+    sweep_generator_emitting(generator, problem, log10_betas, samples, points, key, Emitted::Sampled)
+}
+
+/// [`sweep_generator`] measuring the chosen weights.
+pub fn sweep_generator_emitting(
+    generator: &Generator,
+    problem: &ProblemConfig,
+    log10_betas: &[f64],
+    samples: usize,
+    points: usize,
+    key: Key,
+    emitted: Emitted,
+) -> Vec<SweepPoint> {
     log10_betas
         .iter()
         .enumerate()
