@@ -52,4 +52,5 @@ subcommands! {
     train_vmlp => TrainVmlp,
     reproduce => Reproduce,
     train => Train,
+    generate => Generate,
 }
