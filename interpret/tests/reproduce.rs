@@ -1,6 +1,7 @@
 //! `hnet reproduce` end to end at a size smaller than `--quick` (a few seconds in
 //! release mode): the report is complete and well formed, a rerun gives the same
-//! `summary.json` byte for byte, and a folder holding another run is protected.
+//! `summary.json` byte for byte, seeds trained as separate jobs and assembled give the
+//! same report as one run, and a folder holding another run is protected.
 
 use interpret::studies::reproduce_config::{Preset, ReproduceConfig};
 use std::path::{Path, PathBuf};
@@ -141,6 +142,19 @@ fn a_tiny_run_writes_a_complete_report_and_reruns_identically() {
     assert_eq!(read(first.join("summary.json")), read(second.join("summary.json")), "same config and seed, same summary");
     assert_eq!(read(first.join("data/pareto.csv")), read(second.join("data/pareto.csv")));
 
+    // The same seeds trained as two separate jobs, then analysed together.
+    let parts = [dir.join("seed-0"), dir.join("seed-1")];
+    for (seed, part) in parts.iter().enumerate() {
+        succeeded(&reproduce(&config, part, &["--seed", &seed.to_string(), "--seeds", "1", "--train-only"]));
+        assert!(!part.join("index.html").exists(), "a training job writes no report");
+    }
+    let assembled = dir.join("assembled");
+    succeeded(&hnet(&["reproduce", "--from", parts[1].to_str().unwrap(), parts[0].to_str().unwrap(), "--out", assembled.to_str().unwrap()]));
+    for file in ["summary.json", "config.toml", "data/pareto.csv", "data/phase.csv", "data/training.csv", "data/generalisation.csv"] {
+        assert_eq!(read(first.join(file)), read(assembled.join(file)), "{file}: split run differs from one run");
+    }
+    check_page(&assembled, drawings);
+
     succeeded(&reproduce(&config, &first, &[]));
     let refused = reproduce(&config, &first, &["--seed", "5"]);
     assert!(!refused.status.success());
@@ -178,5 +192,30 @@ fn a_bad_config_file_is_refused_naming_the_key() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("typo.toml") && message.contains("sweep.betaz"), "{message}");
     assert!(!dir.join("out").exists(), "nothing is written for a bad config");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn assembling_refuses_mismatched_or_missing_seeds() {
+    let dir = scratch("assemble-guards");
+    let config = dir.join("tiny.toml");
+    std::fs::write(&config, TINY).unwrap();
+    let other = dir.join("other.toml");
+    std::fs::write(&other, format!("{TINY}\n[claims]\nappear_min_fraction = 0.5\n")).unwrap();
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
+    succeeded(&reproduce(&config, &a, &["--seed", "0", "--seeds", "1", "--train-only"]));
+    succeeded(&reproduce(&config, &b, &["--seed", "2", "--seeds", "1", "--train-only"]));
+    succeeded(&reproduce(&other, &c, &["--seed", "1", "--seeds", "1", "--train-only"]));
+    let report = dir.join("report");
+    let assemble = |parts: &[&Path]| {
+        let mut args: Vec<&str> = vec!["reproduce", "--from"];
+        args.extend(parts.iter().map(|p| p.to_str().unwrap()));
+        args.extend(["--out", report.to_str().unwrap()]);
+        hnet(&args)
+    };
+    let gap = assemble(&[&a, &b]);
+    assert!(!gap.status.success() && String::from_utf8_lossy(&gap.stderr).contains("consecutive"), "{}", String::from_utf8_lossy(&gap.stderr));
+    let mismatch = assemble(&[&a, &c]);
+    assert!(!mismatch.status.success() && String::from_utf8_lossy(&mismatch.stderr).contains("another configuration"), "{}", String::from_utf8_lossy(&mismatch.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }

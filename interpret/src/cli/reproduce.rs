@@ -1,11 +1,16 @@
 //! `hnet reproduce [--quick|--full] [--config FILE] [--out DIR] [--seed N]
-//! [--seeds K] [--print-config] [--force]`: the paper's findings in one command.
+//! [--seeds K] [--print-config] [--force] [--train-only | --from DIR...]`: the paper's
+//! findings in one command.
 //!
 //! Configuration, later layers winning: the preset (default, `--quick` or `--full`),
 //! the keys of `--config FILE`, then `--seed` and `--seeds`.
+//!
+//! Split over machines: one job per seed with `--seed K --seeds 1 --train-only --out
+//! runs/seed-K`, then `--from runs/seed-* --out report` analyses them together (same
+//! report as one run over those seeds).
 
 use interpret::report::summary_table::summary_table;
-use interpret::report::write::{reproduce, ReportOptions};
+use interpret::report::write::{assemble, reproduce, train_only, ReportOptions};
 use interpret::studies::reproduce_config::{Preset, ReproduceConfig};
 use std::path::PathBuf;
 
@@ -41,17 +46,35 @@ pub struct Args {
     /// Replace the report in --out even if it comes from another configuration.
     #[arg(long)]
     force: bool,
+    /// Only train the generators and save their snapshots in --out (one job of a
+    /// run split over machines; combine the jobs with --from).
+    #[arg(long, conflicts_with = "from")]
+    train_only: bool,
+    /// Analyse generators trained with --train-only in these folders (their
+    /// configurations must agree but for the seeds) and write one report.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["quick", "full", "config", "seed", "seeds"])]
+    from: Vec<PathBuf>,
 }
 
 impl Args {
     pub fn run(self) -> Result<(), String> {
-        let cfg = self.config()?;
-        if self.print_config {
-            print!("{}", cfg.to_toml());
-            return Ok(());
-        }
         let options = ReportOptions { out: self.out.clone(), force: self.force, command: std::env::args().collect::<Vec<_>>().join(" ") };
-        let studies = reproduce(&cfg, &options)?;
+        let studies = if self.from.is_empty() {
+            let cfg = self.config()?;
+            if self.print_config {
+                print!("{}", cfg.to_toml());
+                return Ok(());
+            }
+            if self.train_only {
+                let runs = train_only(&cfg, &options)?;
+                let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
+                println!("trained seeds {seeds:?} into {}; analyse with `hnet reproduce --from {} ...`", self.out.display(), self.out.display());
+                return Ok(());
+            }
+            reproduce(&cfg, &options)?
+        } else {
+            assemble(&self.from, &options)?
+        };
         print!("{}", summary_table(&studies.summary));
         let total: f64 = studies.timings.iter().map(|t| t.1).sum();
         println!("report: {} (open index.html in a browser); stages took {total:.0} s", self.out.join("index.html").display());

@@ -7,6 +7,8 @@
 //! * `data/*.csv`: the numbers behind every figure; `figures/*.svg`: the figures;
 //! * `networks/*.safetensors`: the drawn networks;
 //! * `checkpoints/`, `logs/`: written while the studies ran ([`crate::studies::reproduce`]).
+//!
+//! A run may also be split: [`train_only`] per seed (one job each), then [`assemble`].
 
 use crate::report::csv::Csv;
 use crate::report::figure::Figure;
@@ -19,7 +21,10 @@ use crate::report::phase_figure::phase_figure;
 use crate::report::run_info::{git_commit, RunInfo};
 use crate::report::training_figure::training_figure;
 use crate::studies::drawings::Drawing;
-use crate::studies::reproduce::{run_studies, Studies};
+use crate::studies::progress::Progress;
+use crate::studies::reproduce::{analyse, run_studies, train_generators, Studies, ANALYSIS_STAGES};
+use crate::studies::seed_store::{load_seed_runs, save_seed_run};
+use crate::studies::seed_training::SeedRun;
 use crate::studies::reproduce_config::ReproduceConfig;
 use hypernet::weights_io::{save_target_weights, write_atomic};
 use std::path::{Path, PathBuf};
@@ -43,6 +48,11 @@ pub fn reproduce(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Studi
     prepare_output(&options.out, &config_toml, options.force)?;
     write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
     let studies = run_studies(cfg, &options.out)?;
+    finish(&config_toml, studies, options, start)
+}
+
+/// Writes the report of `studies`, begun at `start`.
+fn finish(config_toml: &str, studies: Studies, options: &ReportOptions, start: Instant) -> Result<Studies, String> {
     let info = RunInfo {
         commit: git_commit(),
         command: options.command.clone(),
@@ -50,8 +60,84 @@ pub fn reproduce(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Studi
         stages: studies.timings.clone(),
         threads: rayon::current_num_threads(),
     };
-    write_report(&config_toml, &studies, &info, &options.out)?;
+    write_report(config_toml, &studies, &info, &options.out)?;
     Ok(studies)
+}
+
+/// Stage 1 only, for one job of a split run: trains the generators of `cfg` and
+/// saves their snapshots and curves under `options.out` (for [`assemble`]).
+pub fn train_only(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Vec<SeedRun>, String> {
+    cfg.validate()?;
+    let config_toml = cfg.to_toml();
+    prepare_output(&options.out, &config_toml, options.force)?;
+    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
+    train_generators(cfg, &options.out, &mut Progress::new(1))
+}
+
+/// The report of generators trained apart ([`train_only`]) in `parts`: their
+/// configurations must agree but for the seeds, and their seeds must be consecutive;
+/// the studies are then those of one run over all of those seeds.
+pub fn assemble(parts: &[PathBuf], options: &ReportOptions) -> Result<Studies, String> {
+    let start = Instant::now();
+    let (cfg, runs) = gather(parts)?;
+    let config_toml = cfg.to_toml();
+    prepare_output(&options.out, &config_toml, options.force)?;
+    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
+    for run in &runs {
+        save_seed_run(&options.out, run)?;
+    }
+    copy_training_logs(parts, &options.out)?;
+    let studies = analyse(&cfg, runs, &options.out, Progress::new(ANALYSIS_STAGES))?;
+    finish(&config_toml, studies, options, start)
+}
+
+/// The common configuration of `parts` (seeds spanning all of theirs) and every
+/// trained generator in them, in seed order.
+fn gather(parts: &[PathBuf]) -> Result<(ReproduceConfig, Vec<SeedRun>), String> {
+    let mut common: Option<ReproduceConfig> = None;
+    let mut runs: Vec<SeedRun> = Vec::new();
+    for dir in parts {
+        let path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e} (pass folders written by `hnet reproduce --train-only`)", path.display()))?;
+        let cfg: ReproduceConfig = toml::from_str(&text).map_err(|e| format!("{} is not a reproduce configuration: {e}", path.display()))?;
+        let loaded = load_seed_runs(dir)?;
+        let expected = cfg.snapshot_steps();
+        for run in &loaded {
+            let steps: Vec<usize> = run.snapshots.iter().map(|s| s.step).collect();
+            if steps != expected || !cfg.generator_seeds().contains(&run.seed) {
+                return Err(format!("{}: seed {} has snapshots at steps {steps:?}, but its configuration expects seeds {:?} with snapshots at {expected:?}", dir.display(), run.seed, cfg.generator_seeds()));
+            }
+        }
+        let unseeded = ReproduceConfig { seed: 0, seeds: 1, ..cfg };
+        match &common {
+            Some(c) if *c != unseeded => return Err(format!("{} was trained with another configuration than {} (only seed and seeds may differ)", dir.display(), parts[0].display())),
+            _ => common = Some(unseeded),
+        }
+        runs.extend(loaded);
+    }
+    runs.sort_by_key(|r| r.seed);
+    let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
+    let first = *seeds.first().ok_or("the folders hold no trained generator")?;
+    if seeds != (first..first + seeds.len() as u64).collect::<Vec<_>>() {
+        return Err(format!("the folders hold seeds {seeds:?}; they must be consecutive and appear once (train the missing ones, or leave out a duplicate)"));
+    }
+    let cfg = ReproduceConfig { seed: first, seeds: seeds.len(), ..common.expect("at least one folder") };
+    Ok((cfg, runs))
+}
+
+/// Copies the generators' training logs of `parts` into `out/logs`.
+fn copy_training_logs(parts: &[PathBuf], out: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(out.join("logs")).map_err(|e| format!("cannot create {}: {e}", out.join("logs").display()))?;
+    for dir in parts {
+        let Ok(listing) = std::fs::read_dir(dir.join("logs")) else { continue };
+        for entry in listing.filter_map(Result::ok) {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with("generator-seed-") {
+                std::fs::copy(entry.path(), out.join("logs").join(&name)).map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every figure of the report, in page order.

@@ -10,8 +10,11 @@
 //! 6. generate at trained and unseen input sizes ([`generalisation`]);
 //!
 //! then check the paper's claims on the results ([`claims`]). The raw artefacts go to
-//! `out` as they are made: `checkpoints/seed-<seed>/step-<step>.safetensors` and the
+//! `out` as they are made: each seed's snapshots and curve ([`seed_store`]) and the
 //! training logs `logs/*.jsonl`; the report is written from the returned [`Studies`].
+//!
+//! Stage 1 and stages 2 to 6 also run apart ([`train_generators`], [`analyse`]): seeds
+//! trained as separate jobs, then analysed together, give the same studies as one run.
 //!
 //! [`seed_training`]: crate::studies::seed_training
 //! [`beta_sweep`]: crate::studies::beta_sweep
@@ -21,6 +24,7 @@
 //! [`drawings`]: crate::studies::drawings
 //! [`generalisation`]: crate::studies::generalisation
 //! [`claims`]: crate::studies::claims
+//! [`seed_store`]: crate::studies::seed_store
 
 use crate::studies::beta_sweep::sweep_generator;
 use crate::studies::claims::{generalisation_claims, generator_claims, sweep_claims, Summary, SUMMARY_FORMAT};
@@ -31,17 +35,17 @@ use crate::studies::keys::SWEEP;
 use crate::studies::phase_diagram::PhaseDiagram;
 use crate::studies::progress::Progress;
 use crate::studies::reproduce_config::ReproduceConfig;
+use crate::studies::seed_store::save_seed_run;
 use crate::studies::seed_training::{train_seed, SeedRun};
 use crate::studies::sweep_record::{pool, SweepRecord};
 use crate::studies::vmlp_sweep::sweep_vmlp;
 use autodiff::Key;
-use hypernet::checkpoint::save_checkpoint;
 use hypernet::generator::Generator;
 use hypernet::log::MetricsLog;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Number of stages, for the progress lines.
-const STAGES: usize = 6;
+/// Number of stages after training, for the progress lines.
+pub const ANALYSIS_STAGES: usize = 5;
 
 /// Everything the reproduction measured.
 pub struct Studies {
@@ -60,16 +64,19 @@ pub struct Studies {
     pub timings: Vec<(String, f64)>,
 }
 
-/// The checkpoint file of a snapshot, relative to the output folder.
-pub fn checkpoint_path(seed: u64, step: usize) -> PathBuf {
-    PathBuf::from(format!("checkpoints/seed-{seed}/step-{step:07}.safetensors"))
-}
-
 /// Runs every stage, writing checkpoints and logs under `out`.
 pub fn run_studies(cfg: &ReproduceConfig, out: &Path) -> Result<Studies, String> {
     cfg.validate()?;
-    let mut progress = Progress::new(STAGES);
+    let mut progress = Progress::new(1 + ANALYSIS_STAGES);
     let runs = train_generators(cfg, out, &mut progress)?;
+    analyse(cfg, runs, out, progress)
+}
+
+/// Stages 2 to 6 on trained generators (one [`SeedRun`] per seed of `cfg`, in seed
+/// order), writing logs under `out`.
+pub fn analyse(cfg: &ReproduceConfig, runs: Vec<SeedRun>, out: &Path, mut progress: Progress) -> Result<Studies, String> {
+    let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
+    assert_eq!(seeds, cfg.generator_seeds(), "analyse: the runs' seeds differ from the config's");
     let generators: Vec<(u64, Generator)> = runs.iter().map(|r| Ok((r.seed, r.last().generator()?))).collect::<Result<_, String>>()?;
 
     let stage = progress.start("beta sweep", Some(generators.len() as u64));
@@ -129,8 +136,8 @@ fn open_log(out: &Path, name: &str) -> Result<MetricsLog, String> {
     MetricsLog::create(&out.join(format!("logs/{name}.jsonl"))).map_err(|e| e.to_string())
 }
 
-/// Stage 1: every seed's generator, checkpoints written as they are taken.
-fn train_generators(cfg: &ReproduceConfig, out: &Path, progress: &mut Progress) -> Result<Vec<SeedRun>, String> {
+/// Stage 1: every seed's generator, each saved under `out` once trained.
+pub fn train_generators(cfg: &ReproduceConfig, out: &Path, progress: &mut Progress) -> Result<Vec<SeedRun>, String> {
     let seeds = cfg.generator_seeds();
     let stage = progress.start("training generators", Some((seeds.len() * cfg.training.steps) as u64));
     let mut runs = Vec::new();
@@ -149,11 +156,7 @@ fn train_generators(cfg: &ReproduceConfig, out: &Path, progress: &mut Progress) 
         if let Some(e) = log_error {
             return Err(e);
         }
-        for s in &run.snapshots {
-            let path = out.join(checkpoint_path(seed, s.step));
-            std::fs::create_dir_all(path.parent().expect("a checkpoint path has a folder")).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            save_checkpoint(&path, &s.checkpoint).map_err(|e| e.to_string())?;
-        }
+        save_seed_run(out, &run)?;
         runs.push(run);
     }
     progress.finish(stage, &format!("{} generators x {} steps", runs.len(), cfg.training.steps));

@@ -7,7 +7,7 @@
 
 use hypernet::checkpoint::Checkpoint;
 use hypernet::generator::{Generator, GeneratorTrainConfig, GeneratorTrainer, StepRecord};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Points of the kept training curve per run (at most).
 pub const CURVE_POINTS: usize = 200;
@@ -27,7 +27,7 @@ impl Snapshot {
 }
 
 /// Means of the step records over one window of training.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Last step of the window.
     pub step: usize,
