@@ -49,6 +49,9 @@ fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes:
         for p in &points {
             let labels: Vec<String> = Label::ALL.iter().filter(|l| p.labels.0[l.name()] > 0).map(|l| format!("{}:{}", l.name(), p.labels.0[l.name()])).collect();
             println!("{:+6.2}   {:.4}±{:.4}   {:10.1}   {}", p.log10_beta, p.nmse.mean, p.nmse.std, p.bits.mean, labels.join(" "));
+            for net in p.networks.iter().take(3) {
+                println!("          {}: {}", net.label, interpret::classify::classify(&net.weights).reason);
+            }
         }
     }
 }
