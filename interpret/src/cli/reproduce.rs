@@ -1,5 +1,5 @@
 //! `hnet reproduce [--quick|--full] [--config FILE] [--out DIR] [--seed N]
-//! [--seeds K] [--print-config] [--force] [--train-only | --from DIR...]`: the paper's
+//! [--seeds K] [--print-config] [--force] [--device D] [--train-only | --from DIR...]`: the paper's
 //! findings in one command.
 //!
 //! Configuration, later layers winning: the preset (default, `--quick` or `--full`),
@@ -9,6 +9,7 @@
 //! runs/seed-K`, then `--from runs/seed-* --out report` analyses them together (same
 //! report as one run over those seeds).
 
+use super::device::{parse_device, require_training_device};
 use interpret::report::summary_table::summary_table;
 use interpret::report::write::{assemble, reproduce, train_only, ReportOptions};
 use interpret::studies::reproduce_config::{Preset, ReproduceConfig};
@@ -46,6 +47,9 @@ pub struct Args {
     /// Replace the report in --out even if it comes from another configuration.
     #[arg(long)]
     force: bool,
+    /// Where to train: cpu, cuda or cuda:N (checked before any work starts).
+    #[arg(long, default_value = "cpu")]
+    device: String,
     /// Only train the generators and save their snapshots in --out (one job of a
     /// run split over machines; combine the jobs with --from).
     #[arg(long, conflicts_with = "from")]
@@ -58,6 +62,7 @@ pub struct Args {
 
 impl Args {
     pub fn run(self) -> Result<(), String> {
+        require_training_device(parse_device(&self.device)?)?;
         let options = ReportOptions { out: self.out.clone(), force: self.force, command: std::env::args().collect::<Vec<_>>().join(" ") };
         let studies = if self.from.is_empty() {
             let cfg = self.config()?;

@@ -95,7 +95,11 @@ pub fn sweep_generator_emitting(
             let k = key.fold_in(i as u64).split(2);
             let g = no_grad(|| generator.generate(&vec![lb as f32; samples], problem.inputs, problem.hidden, k[0]));
             let bits = g.bits.to_vec().iter().map(|&b| b as f64).collect();
-            SweepPoint::of(lb, measure_networks(&g.sample, bits, problem, points, k[1]))
+            let weights = match emitted {
+                Emitted::Sampled => &g.sample,
+                Emitted::Mean => &g.mean,
+            };
+            SweepPoint::of(lb, measure_networks(weights, bits, problem, points, k[1]))
         })
         .collect()
 }
