@@ -56,12 +56,13 @@ fn out_of_range_values_are_refused_with_the_allowed_range() {
     let dir = scratch("ranges");
     assert_mentions(&refused(&dir, "", &["--steps", "0"]), &["steps (0)", "at least 1"]);
     assert_mentions(&refused(&dir, "log10_beta_min = 1.0\nlog10_beta_max = -3.0", &[]), &["log10_beta_min <= log10_beta_max", "[1, -3]"]);
+    assert_mentions(&refused(&dir, "log10_beta_max = 100.0", &[]), &["-30 <= log10_beta_min <= log10_beta_max <= 30", "[-6, 100]"]);
     let tiny_without_inputs = TINY.replace("train_inputs = [2, 3]\n", "");
     std::fs::write(dir.join("tiny.toml"), &tiny_without_inputs).unwrap();
     let zero_n = refused(&dir, "train_inputs = [0]", &[]);
     assert_mentions(&zero_n, &["train_inputs ([0])", ">= 1"]);
     assert_mentions(&refused(&dir, "hidden_per_input = 0", &[]), &["hidden_per_input (0) >= 1"]);
-    assert_mentions(&refused(&dir, "clip_norm = -1.0", &[]), &["clip_norm must be positive"]);
+    assert_mentions(&refused(&dir, "clip_norm = -1.0", &[]), &["clip_norm must be a positive finite number"]);
     std::fs::write(dir.join("tiny.toml"), TINY.replace("width = 8", "width = 0")).unwrap();
     assert_mentions(&refused(&dir, "", &[]), &["generator.width must be at least 1"]);
     std::fs::write(dir.join("tiny.toml"), TINY).unwrap();

@@ -112,8 +112,11 @@ impl GeneratorConfig {
         if !(self.initial_sigma_fraction > 0.0 && self.initial_sigma_fraction < 1.0) {
             return Err(format!("generator.initial_sigma_fraction must be in (0, 1), got {}", self.initial_sigma_fraction));
         }
-        if !(self.log10_beta_halfwidth > 0.0) {
-            return Err(format!("generator.log10_beta_halfwidth must be positive, got {}", self.log10_beta_halfwidth));
+        if !(self.log10_beta_halfwidth > 0.0 && self.log10_beta_halfwidth.is_finite() && self.log10_beta_center.is_finite()) {
+            return Err(format!(
+                "generator.log10_beta_center must be finite and generator.log10_beta_halfwidth positive and finite, got {} and {}",
+                self.log10_beta_center, self.log10_beta_halfwidth
+            ));
         }
         Ok(())
     }

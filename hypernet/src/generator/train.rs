@@ -83,14 +83,15 @@ impl GeneratorTrainConfig {
         if self.steps == 0 || self.networks == 0 || self.points == 0 {
             return bad(format!("steps ({}), networks ({}) and points ({}) must all be at least 1", self.steps, self.networks, self.points));
         }
-        if !(self.log10_beta_min <= self.log10_beta_max) || !self.log10_beta_min.is_finite() || !self.log10_beta_max.is_finite() {
-            return bad(format!("need finite log10_beta_min <= log10_beta_max, got [{}, {}]", self.log10_beta_min, self.log10_beta_max));
+        // beta = 10^x is computed in f32, whose range ends near 10^38.
+        if !(-30.0 <= self.log10_beta_min && self.log10_beta_min <= self.log10_beta_max && self.log10_beta_max <= 30.0) {
+            return bad(format!("need -30 <= log10_beta_min <= log10_beta_max <= 30, got [{}, {}]", self.log10_beta_min, self.log10_beta_max));
         }
         if self.train_inputs.is_empty() || self.train_inputs.contains(&0) || self.hidden_per_input == 0 {
             return bad(format!("train_inputs ({:?}) must be non-empty sizes >= 1 and hidden_per_input ({}) >= 1", self.train_inputs, self.hidden_per_input));
         }
-        if !(self.clip_norm > 0.0) {
-            return bad(format!("clip_norm must be positive, got {}", self.clip_norm));
+        if !(self.clip_norm > 0.0 && self.clip_norm.is_finite()) {
+            return bad(format!("clip_norm must be a positive finite number, got {}", self.clip_norm));
         }
         self.problem.validate().map_err(TrainError::Config)?;
         self.generator.validate().map_err(TrainError::Config)?;
