@@ -4,12 +4,13 @@
 //! the adjoint `dL/dt` by the chain rule, visiting tensors in reverse creation order
 //! (a reverse topological order): when a tensor is visited, every consumer has already
 //! added its contribution `g_out^T d out / d t`, so its adjoint is complete, and it
-//! passes its own contribution to its inputs through its primitive's VJP. Adjoints of
-//! values used more than once are summed, in a fixed order. Leaves that require a
-//! gradient accumulate it into their `.grad()`.
+//! passes its own contribution to its inputs through its primitive's VJP, which takes
+//! the adjoint over (it may hand it on or overwrite it). Adjoints of values used more
+//! than once are summed, in a fixed order, and the buffers of spent adjoints go back
+//! to the buffer pool. Leaves that require a gradient accumulate it into their `.grad()`.
 
 use crate::float::Float;
-use crate::primitive::Vjp;
+use crate::shape::recycle;
 use crate::tensor::Tensor;
 use ndarray::{ArrayD, IxDyn};
 use std::collections::{BTreeMap, HashSet};
@@ -48,7 +49,7 @@ impl<T: Float> Tensor<T> {
                 let values: Vec<_> = origin.inputs.iter().map(|i| i.value()).collect();
                 let arrays: Vec<&ArrayD<T>> = values.iter().map(|r| &**r).collect();
                 let out = t.value();
-                origin.op.backward(&Vjp { inputs: &arrays, output: &out, grad: &g, needs: &needs })
+                origin.op.backward_owned(&arrays, &out, g, &needs)
             };
             assert_eq!(grads.len(), origin.inputs.len(), "{}: backward returned {} gradients for {} inputs", origin.op.name(), grads.len(), origin.inputs.len());
             for ((input, grad), need) in origin.inputs.iter().zip(grads).zip(&needs) {
@@ -59,7 +60,10 @@ impl<T: Float> Tensor<T> {
                     origin.op.name(), grad.shape(), input.shape()
                 );
                 match adjoints.get_mut(&input.id()) {
-                    Some(acc) => *acc += &grad,
+                    Some(acc) => {
+                        *acc += &grad;
+                        recycle(grad);
+                    }
                     None => {
                         adjoints.insert(input.id(), grad);
                     }

@@ -36,4 +36,14 @@ pub trait Primitive<T: Float>: 'static {
     /// Returns, for each input, the gradient of the loss with respect to it (same
     /// shape as the input), or `None` where `v.needs[i]` is false.
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>>;
+
+    /// The same VJP, given ownership of the output gradient `grad`, so that a
+    /// primitive can pass it on (`add`: `da = g`) or overwrite it in place
+    /// (`dx = g * f'(x)`) instead of allocating. The tape calls this one; the default
+    /// lends `grad` to [`Primitive::backward`] and then recycles its buffer.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        let grads = self.backward(&Vjp { inputs, output, grad: &grad, needs });
+        crate::shape::recycle(grad);
+        grads
+    }
 }

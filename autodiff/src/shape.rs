@@ -1,8 +1,9 @@
-//! Shape helpers shared by primitives: contiguous buffers, broadcasting and its
-//! adjoint (summing a gradient back down to an input's shape).
+//! Shape helpers shared by primitives: contiguous buffers, result buffers reused
+//! from earlier results, broadcasting and its adjoint (summing a gradient back down
+//! to an input's shape).
 
 use crate::float::Float;
-use ndarray::{ArrayD, Axis, IxDyn};
+use ndarray::{ArrayD, IxDyn};
 use std::borrow::Cow;
 
 /// The elements of `a` as a row-major slice, copying only if `a` is not already
@@ -19,22 +20,56 @@ pub fn array<T: Float>(shape: &[usize], data: Vec<T>) -> ArrayD<T> {
     ArrayD::from_shape_vec(IxDyn(shape), data).expect("array: data length matches shape")
 }
 
+/// A buffer of `len` elements for a primitive's result, reused from earlier results
+/// where possible (`kernels::pool`). Its contents are unspecified: the caller writes
+/// every element.
+pub fn buffer<T: Float>(len: usize) -> Vec<T> {
+    kernels::pool::take(len)
+}
+
+/// Gives an array's memory back for reuse by [`buffer`].
+pub fn recycle<T: Float>(a: ArrayD<T>) {
+    kernels::pool::give(a.into_raw_vec_and_offset().0);
+}
+
+/// `a` itself when it is in standard (row-major contiguous) layout, else a
+/// standard-layout copy (and `a`'s buffer is recycled). Owned gradients go through
+/// this before a kernel overwrites them in place.
+pub fn standard<T: Float>(a: ArrayD<T>) -> ArrayD<T> {
+    if a.is_standard_layout() {
+        return a;
+    }
+    let copy = copy(&a);
+    recycle(a);
+    copy
+}
+
+/// A standard-layout copy of `a` in a reused buffer.
+pub fn copy<T: Float>(a: &ArrayD<T>) -> ArrayD<T> {
+    let mut data = buffer(a.len());
+    match a.as_slice() {
+        Some(s) => data.copy_from_slice(s),
+        None => data.iter_mut().zip(a.iter()).for_each(|(d, &v)| *d = v),
+    }
+    array(a.shape(), data)
+}
+
 /// The adjoint of broadcasting: sums `g` over the axes along which an array of
 /// `shape` was broadcast to `g`'s shape (leading axes, and axes of size 1).
 pub fn sum_to_shape<T: Float>(g: &ArrayD<T>, shape: &[usize]) -> ArrayD<T> {
+    let mut out = buffer(shape.iter().product());
+    kernels::reduce::sum_to_shape(&contiguous(g), g.shape(), &mut out, shape);
+    array(shape, out)
+}
+
+/// [`sum_to_shape`] of a gradient the caller owns: returned as it is when it already
+/// has `shape` (no copy), else summed and its buffer recycled.
+pub fn sum_to_shape_owned<T: Float>(g: ArrayD<T>, shape: &[usize]) -> ArrayD<T> {
     if g.shape() == shape {
-        return g.clone();
+        return g;
     }
-    let lead = g.ndim() - shape.len();
-    let mut out = g.clone();
-    for _ in 0..lead {
-        out = out.sum_axis(Axis(0));
-    }
-    for (ax, &d) in shape.iter().enumerate() {
-        if d == 1 && out.shape()[ax] != 1 {
-            out = out.sum_axis(Axis(ax)).insert_axis(Axis(ax));
-        }
-    }
+    let out = sum_to_shape(&g, shape);
+    recycle(g);
     out
 }
 

@@ -47,6 +47,18 @@ pub(crate) struct Node<T: Float> {
     pub origin: Option<Origin<T>>,
 }
 
+/// A node's value and gradient go back to the buffer pool when the last tensor
+/// holding it is dropped, so that the next step's arrays reuse their memory.
+impl<T: Float> Drop for Node<T> {
+    fn drop(&mut self) {
+        let Storage::Cpu(value) = std::mem::replace(self.value.get_mut(), Storage::Cpu(ArrayD::zeros(IxDyn(&[0]))));
+        crate::shape::recycle(value);
+        if let Some(g) = self.grad.get_mut().take() {
+            crate::shape::recycle(g);
+        }
+    }
+}
+
 thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(0) };
 }
@@ -190,7 +202,9 @@ impl<T: Float> Tensor<T> {
 
     /// Clears the accumulated gradient.
     pub fn zero_grad(&self) {
-        *self.0.grad.borrow_mut() = None;
+        if let Some(g) = self.0.grad.borrow_mut().take() {
+            crate::shape::recycle(g);
+        }
     }
 
     /// The same value cut off from its history: a constant.
@@ -218,7 +232,10 @@ impl<T: Float> Tensor<T> {
     pub(crate) fn accumulate_grad(&self, g: ArrayD<T>) {
         let mut slot = self.0.grad.borrow_mut();
         match slot.as_mut() {
-            Some(acc) => *acc += &g,
+            Some(acc) => {
+                *acc += &g;
+                crate::shape::recycle(g);
+            }
             None => *slot = Some(g),
         }
     }

@@ -1,5 +1,6 @@
 //! The element types the kernels work on: `f32` and `f64`.
 
+use crate::pool::Pool;
 use num_traits::{Float, FromPrimitive};
 use std::fmt::{Debug, Display};
 use std::iter::Sum;
@@ -16,6 +17,9 @@ pub trait Element:
 
     /// Widening conversion to f64.
     fn to_f64_lossless(self) -> f64;
+
+    /// The buffers of this type kept for reuse (see [`crate::pool`]).
+    fn pool() -> &'static Pool<Self>;
 
     /// `C <- alpha * A B + beta * C` through matrixmultiply, on raw strided buffers.
     ///
@@ -38,6 +42,10 @@ impl Element for f32 {
     fn to_f64_lossless(self) -> f64 {
         self as f64
     }
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<f32> = Pool::new();
+        &POOL
+    }
     unsafe fn raw_gemm(
         m: usize, k: usize, n: usize, alpha: Self,
         a: *const Self, rsa: isize, csa: isize,
@@ -55,6 +63,10 @@ impl Element for f64 {
     }
     fn to_f64_lossless(self) -> f64 {
         self
+    }
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<f64> = Pool::new();
+        &POOL
     }
     unsafe fn raw_gemm(
         m: usize, k: usize, n: usize, alpha: Self,

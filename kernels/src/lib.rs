@@ -8,10 +8,12 @@
 
 #[cfg(feature = "cuda")]
 pub mod cuda;
+pub mod broadcast;
 pub mod element;
 pub mod gemm;
 pub mod map;
 pub mod parallel;
+pub mod pool;
 pub mod reduce;
 pub mod softmax;
 

@@ -1,6 +1,7 @@
 //! Elementwise maps: unary `out[i] = f(x[i])` and broadcasting binary
 //! `out[idx] = f(a[idx mod shape_a], b[idx mod shape_b])` (numpy broadcasting rules).
 
+use crate::broadcast::Broadcast;
 use crate::element::Element;
 use crate::parallel::for_each_chunk_mut;
 
@@ -27,6 +28,50 @@ pub fn zip<T: Element>(a: &[T], b: &[T], out: &mut [T], f: impl Fn(T, T) -> T + 
     });
 }
 
+/// `acc[i] = f(acc[i])` in place, in parallel when large.
+pub fn update<T: Element>(acc: &mut [T], f: impl Fn(T) -> T + Sync) {
+    for_each_chunk_mut(acc, |_, o| o.iter_mut().for_each(|v| *v = f(*v)));
+}
+
+/// `acc[i] = f(acc[i], a[i], b[i])` in place (a VJP overwriting the incoming
+/// gradient `acc` with `g * f'(x, y)`), in parallel when large.
+pub fn update_zip<T: Element>(acc: &mut [T], a: &[T], b: &[T], f: impl Fn(T, T, T) -> T + Sync) {
+    assert!(a.len() == acc.len() && b.len() == acc.len(), "map::update_zip: lengths {} and {} into {}", a.len(), b.len(), acc.len());
+    for_each_chunk_mut(acc, |off, o| {
+        let n = o.len();
+        let (a, b) = (&a[off..off + n], &b[off..off + n]);
+        for ((oi, &ai), &bi) in o.iter_mut().zip(a).zip(b) {
+            *oi = f(*oi, ai, bi);
+        }
+    });
+}
+
+/// `acc[i] = f(acc[i], a[ia], b[ib], y[i])` in place over the broadcast shape of
+/// `a_shape` and `b_shape` (`ia`, `ib`: the elements of `a` and `b` that output
+/// element `i` reads; `y` and `acc` have the broadcast shape). The VJP of a
+/// broadcasting binary map, overwriting the incoming gradient `acc` with
+/// `g * df(a, b, y)`.
+#[allow(clippy::too_many_arguments)]
+pub fn update_broadcast<T: Element>(
+    acc: &mut [T], a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], y: &[T], f: impl Fn(T, T, T, T) -> T + Sync,
+) {
+    let shape = broadcast_shape(a_shape, b_shape)
+        .unwrap_or_else(|| panic!("binary map: shapes {a_shape:?} and {b_shape:?} do not broadcast"));
+    let n: usize = shape.iter().product();
+    assert!(acc.len() == n && y.len() == n, "map::update_broadcast: buffers of {} and {} elements for shape {shape:?}", acc.len(), y.len());
+    let walk = Broadcast::new(&shape, [a_shape, b_shape]);
+    let [step_a, step_b] = walk.inner_strides();
+    for_each_chunk_mut(acc, |off, o| {
+        walk.for_each_run(off..off + o.len(), |start, [ia, ib], n| {
+            let o = &mut o[start - off..start - off + n];
+            let y = &y[start..start + n];
+            for (i, (oi, &yi)) in o.iter_mut().zip(y).enumerate() {
+                *oi = f(*oi, a[ia + i * step_a], b[ib + i * step_b], yi);
+            }
+        })
+    });
+}
+
 /// The shape two shapes broadcast to, or `None` if they are incompatible.
 pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let rank = a.len().max(b.len());
@@ -41,19 +86,11 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
         .collect()
 }
 
-/// Row-major strides of `shape` seen through `out_shape`: 0 on broadcast axes.
-pub fn broadcast_strides(shape: &[usize], out_shape: &[usize]) -> Vec<usize> {
-    let lead = out_shape.len() - shape.len();
-    let mut strides = vec![0; out_shape.len()];
-    let mut s = 1;
-    for i in (0..shape.len()).rev() {
-        strides[lead + i] = if shape[i] == 1 { 0 } else { s };
-        s *= shape[i];
-    }
-    strides
-}
+pub use crate::broadcast::broadcast_strides;
 
-/// Broadcasting binary map over contiguous row-major buffers.
+/// Broadcasting binary map over contiguous row-major buffers; returns the output
+/// shape. Walks contiguous runs (`Broadcast`), with the common cases (both operands
+/// read, or one of them a scalar for the run) as plain slice loops.
 pub fn binary_broadcast<T: Element>(
     a: &[T], a_shape: &[usize], b: &[T], b_shape: &[usize], out: &mut [T], f: impl Fn(T, T) -> T + Sync,
 ) -> Vec<usize> {
@@ -63,20 +100,19 @@ pub fn binary_broadcast<T: Element>(
         zip(a, b, out, f);
         return shape;
     }
-    let (sa, sb) = (broadcast_strides(a_shape, &shape), broadcast_strides(b_shape, &shape));
     assert_eq!(out.len(), shape.iter().product::<usize>(), "binary map: output buffer does not match {shape:?}");
+    let walk = Broadcast::new(&shape, [a_shape, b_shape]);
+    let [step_a, step_b] = walk.inner_strides();
     for_each_chunk_mut(out, |off, o| {
-        for (j, oi) in o.iter_mut().enumerate() {
-            // Decompose the flat index into per-axis offsets.
-            let (mut rem, mut ia, mut ib) = (off + j, 0, 0);
-            for ax in (0..shape.len()).rev() {
-                let d = rem % shape[ax];
-                rem /= shape[ax];
-                ia += d * sa[ax];
-                ib += d * sb[ax];
+        walk.for_each_run(off..off + o.len(), |start, [ia, ib], n| {
+            let o = &mut o[start - off..start - off + n];
+            match (step_a, step_b) {
+                (1, 1) => o.iter_mut().zip(&a[ia..ia + n]).zip(&b[ib..ib + n]).for_each(|((o, &x), &y)| *o = f(x, y)),
+                (1, 0) => o.iter_mut().zip(&a[ia..ia + n]).for_each(|(o, &x)| *o = f(x, b[ib])),
+                (0, 1) => o.iter_mut().zip(&b[ib..ib + n]).for_each(|(o, &y)| *o = f(a[ia], y)),
+                _ => o.iter_mut().for_each(|o| *o = f(a[ia], b[ib])),
             }
-            *oi = f(a[ia], b[ib]);
-        }
+        })
     });
     shape
 }

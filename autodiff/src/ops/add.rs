@@ -20,6 +20,9 @@ impl<T: Float> BinaryFn<T> for Add {
     fn db(&self, _a: T, _b: T, _y: T) -> T {
         T::one()
     }
+    fn constant_partials(&self) -> Option<(T, T)> {
+        Some((T::one(), T::one()))
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -4,11 +4,15 @@
 //! broadcast by numpy's rules to the output shape; the VJP is
 //! `da = sum_to_shape(g * df/da)`, `db = sum_to_shape(g * df/db)`, where the sum
 //! runs over the axes along which each input was broadcast.
+//!
+//! The VJP owns `g` and writes the last partial it needs over `g`'s buffer. When both
+//! partials are constants (`add`: 1, 1; `sub`: 1, -1), it makes no pass over the
+//! inputs at all: `da = sum_to_shape(g)` is `g` itself when `a` was not broadcast.
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous, sum_to_shape};
-use ndarray::{ArrayD, IxDyn, Zip};
+use crate::shape::{array, buffer, contiguous, copy, recycle, standard, sum_to_shape, sum_to_shape_owned};
+use ndarray::ArrayD;
 
 /// An elementwise binary function and its partial derivatives.
 pub trait BinaryFn<T: Float>: 'static {
@@ -20,10 +24,48 @@ pub trait BinaryFn<T: Float>: 'static {
     fn da(&self, a: T, b: T, y: T) -> T;
     /// `dy/db` at `(a, b)` with `y = f(a, b)`.
     fn db(&self, a: T, b: T, y: T) -> T;
+    /// `Some((dy/da, dy/db))` when both are the same constants everywhere (then the
+    /// VJP only scales and sums `g`); `None` (the default) otherwise.
+    fn constant_partials(&self) -> Option<(T, T)> {
+        None
+    }
 }
 
 /// The primitive made from a [`BinaryFn`].
 pub struct Binary<F>(pub F);
+
+/// `c g` summed to `shape`.
+fn scaled_sum<T: Float>(g: ArrayD<T>, shape: &[usize], c: T) -> ArrayD<T> {
+    let mut out = standard(sum_to_shape_owned(g, shape));
+    if c != T::one() {
+        kernels::map::update(out.as_slice_mut().expect("standard layout is contiguous"), |v| c * v);
+    }
+    out
+}
+
+/// The gradient buffer for a partial: `g` itself for the last partial computed (`keep`
+/// false), else a copy, so that `g` stays intact for the next one.
+fn take_or_copy<T: Float>(g: &mut Option<ArrayD<T>>, keep: bool) -> ArrayD<T> {
+    let g_ref = g.as_ref().expect("binary VJP: gradient taken once");
+    if keep {
+        copy(g_ref)
+    } else {
+        g.take().expect("binary VJP: gradient taken once")
+    }
+}
+
+/// `g * df(a, b, y)` over `g`'s buffer, summed to `shape`.
+fn partial<T: Float>(
+    g: ArrayD<T>, a: &ArrayD<T>, b: &ArrayD<T>, y: &ArrayD<T>, shape: &[usize], df: impl Fn(T, T, T) -> T + Sync,
+) -> ArrayD<T> {
+    let mut g = standard(g);
+    kernels::map::update_broadcast(
+        g.as_slice_mut().expect("standard layout is contiguous"),
+        &contiguous(a), a.shape(), &contiguous(b), b.shape(), &contiguous(y),
+        |g, x, w, o| g * df(x, w, o),
+    );
+    sum_to_shape_owned(g, shape)
+}
 
 impl<T: Float, F: BinaryFn<T> + Sync> Primitive<T> for Binary<F> {
     fn name(&self) -> String {
@@ -35,21 +77,40 @@ impl<T: Float, F: BinaryFn<T> + Sync> Primitive<T> for Binary<F> {
         let shape = kernels::map::broadcast_shape(a.shape(), b.shape()).unwrap_or_else(|| {
             panic!("{}: shapes {:?} and {:?} do not broadcast", self.0.name(), a.shape(), b.shape())
         });
-        let mut out = vec![T::zero(); shape.iter().product()];
+        let mut out = buffer(shape.iter().product());
         kernels::map::binary_broadcast(&contiguous(a), a.shape(), &contiguous(b), b.shape(), &mut out, |x, y| self.0.f(x, y));
         array(&shape, out)
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        let shape = IxDyn(v.output.shape());
-        let a = v.inputs[0].broadcast(shape.clone()).expect("broadcast checked in forward");
-        let b = v.inputs[1].broadcast(shape).expect("broadcast checked in forward");
-        let partial = |d: &dyn Fn(T, T, T) -> T| {
-            Zip::from(&a).and(&b).and(v.output).and(v.grad).map_collect(|&x, &y, &o, &g| g * d(x, y, o))
+        if !v.needs.iter().any(|&n| n) {
+            return vec![None, None];
+        }
+        self.backward_owned(v.inputs, v.output, copy(v.grad), v.needs)
+    }
+
+    /// `db` first, from `g` (or a copy of it when `da` still needs `g`), then `da`
+    /// over `g` itself.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        let (a, b) = (inputs[0], inputs[1]);
+        let mut g = Some(grad);
+        let (da, db) = match self.0.constant_partials() {
+            Some((ca, cb)) => {
+                let db = needs[1].then(|| {
+                    let g_b = if needs[0] { sum_to_shape(g.as_ref().expect("gradient present"), b.shape()) } else { take_or_copy(&mut g, false) };
+                    scaled_sum(g_b, b.shape(), cb)
+                });
+                (needs[0].then(|| scaled_sum(take_or_copy(&mut g, false), a.shape(), ca)), db)
+            }
+            None => {
+                let db = needs[1].then(|| partial(take_or_copy(&mut g, needs[0]), a, b, output, b.shape(), |x, w, o| self.0.db(x, w, o)));
+                let da = needs[0].then(|| partial(take_or_copy(&mut g, false), a, b, output, a.shape(), |x, w, o| self.0.da(x, w, o)));
+                (da, db)
+            }
         };
-        vec![
-            v.when(0, || sum_to_shape(&partial(&|x, y, o| self.0.da(x, y, o)), v.inputs[0].shape())),
-            v.when(1, || sum_to_shape(&partial(&|x, y, o| self.0.db(x, y, o)), v.inputs[1].shape())),
-        ]
+        if let Some(unused) = g {
+            recycle(unused);
+        }
+        vec![da, db]
     }
 }

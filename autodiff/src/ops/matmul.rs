@@ -8,7 +8,7 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous, sum_to_shape};
+use crate::shape::{array, buffer, contiguous, sum_to_shape_owned};
 use crate::tensor::Tensor;
 use kernels::{batched_gemm, MatLayout};
 use ndarray::{ArrayD, IxDyn};
@@ -48,7 +48,7 @@ fn operand<'a, T: Float>(x: &'a ArrayD<T>, batch: &[usize], transpose: bool) -> 
 fn product<T: Float>(a: &Operand<T>, b: &Operand<T>, batch: &[usize]) -> ArrayD<T> {
     let (m, n) = (a.layout.rows, b.layout.cols);
     let count: usize = batch.iter().product();
-    let mut out = vec![T::zero(); count * m * n];
+    let mut out = buffer(count * m * n);
     batched_gemm(
         count, T::one(),
         &a.data, a.layout, a.batch_stride,
@@ -81,8 +81,8 @@ impl<T: Float> Primitive<T> for MatMul {
         let batch = batch_shape(a.shape(), b.shape());
         let g = operand(v.grad, &batch, false);
         vec![
-            v.when(0, || sum_to_shape(&product(&g, &operand(b, &batch, true), &batch), a.shape())),
-            v.when(1, || sum_to_shape(&product(&operand(a, &batch, true), &g, &batch), b.shape())),
+            v.when(0, || sum_to_shape_owned(product(&g, &operand(b, &batch, true), &batch), a.shape())),
+            v.when(1, || sum_to_shape_owned(product(&operand(a, &batch, true), &g, &batch), b.shape())),
         ]
     }
 }

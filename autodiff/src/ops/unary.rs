@@ -2,13 +2,14 @@
 //!
 //! A unary primitive states its function once: `f(x)` and its derivative `df(x, y)`
 //! (given the input `x` and output `y = f(x)`, whichever is cheaper). The forward is
-//! `y_i = f(x_i)`, the VJP is `dx_i = g_i * df(x_i, y_i)`.
+//! `y_i = f(x_i)`, the VJP is `dx_i = g_i * df(x_i, y_i)`, computed in place over the
+//! incoming gradient's buffer. Both run in parallel over fixed chunks.
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous};
+use crate::shape::{array, buffer, contiguous, copy, recycle, standard};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 /// An elementwise function and its derivative.
 pub trait UnaryFn<T: Float>: 'static {
@@ -30,18 +31,28 @@ impl<T: Float, F: UnaryFn<T> + Sync> Primitive<T> for Unary<F> {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = contiguous(inputs[0]);
-        let mut out = vec![T::zero(); x.len()];
+        let mut out = buffer(x.len());
         kernels::map::unary(&x, &mut out, |v| self.0.f(v));
         array(inputs[0].shape(), out)
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        vec![v.when(0, || {
-            Zip::from(v.inputs[0])
-                .and(v.output)
-                .and(v.grad)
-                .map_collect(|&x, &y, &g| g * self.0.df(x, y))
-        })]
+        if !v.needs[0] {
+            return vec![None];
+        }
+        self.backward_owned(v.inputs, v.output, copy(v.grad), v.needs)
+    }
+
+    /// `dx = g * df(x, y)`, written over `g`'s own buffer.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        if !needs[0] {
+            recycle(grad);
+            return vec![None];
+        }
+        let mut g = standard(grad);
+        let dx = g.as_slice_mut().expect("standard layout is contiguous");
+        kernels::map::update_zip(dx, &contiguous(inputs[0]), &contiguous(output), |g, x, y| g * self.0.df(x, y));
+        vec![Some(g)]
     }
 }
 
