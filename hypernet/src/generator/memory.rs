@@ -11,7 +11,8 @@
 //!
 //! * node features: `B T (z + 3 d)` (noise, projection, type embedding);
 //! * attention scores: `3 L B H T^2` (scores, scaled, softmax; per block);
-//! * the rest of the blocks: `35 L B T d` (norms, FiLM, q/k/v, MLP of width 2d);
+//! * the rest of the blocks: `60 L B T d` (norms, FiLM, q/k/v, head splits, MLP of
+//!   width 2d; the count of 60 is calibrated on measured peak memory);
 //! * weight readout and complexity: `22 B m n` (pointer/bilinear W1, sigma, KL terms);
 //! * target networks: `B N (5 m + n)` (inputs, hidden pre-activations, activations);
 //!
@@ -52,7 +53,7 @@ impl StepMemory {
             parts: vec![
                 ("node features [B, T, d]", activations(b * t * (z + 3.0 * d))),
                 ("attention scores [B, H, T, T]", activations(3.0 * l * b * h * t * t)),
-                ("transformer blocks [B, T, d]", activations(35.0 * l * b * t * d)),
+                ("transformer blocks [B, T, d]", activations(60.0 * l * b * t * d)),
                 ("weight readout and complexity [B, m, n]", activations(22.0 * b * m * n)),
                 ("target networks [B, N, m]", activations(b * points * (5.0 * m + n))),
                 ("parameters, gradients and Adam moments", 4.0 * ELEMENT * params),

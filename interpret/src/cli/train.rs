@@ -18,7 +18,7 @@ use super::device::{parse_device, require_training_device};
 use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 use hypernet::config_file::{load_toml, save_toml, to_toml};
 use hypernet::config_parse::parse_toml;
-use hypernet::generator::memory::{available_memory, parse_bytes, StepMemory};
+use hypernet::generator::memory::{available_memory, parse_bytes, Bytes, StepMemory};
 use hypernet::generator::train::Fault;
 use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
 use hypernet::log::MetricsLog;
@@ -182,6 +182,7 @@ impl Args {
 
     /// Refuses a run whose step would not fit in memory (see [`StepMemory`]).
     fn check_memory(&self, config: &GeneratorTrainConfig) -> Result<(), String> {
+        let estimate = StepMemory::estimate(config);
         let (limit, source) = match &self.max_memory {
             Some(text) => (parse_bytes(text).map_err(|e| format!("--max-memory: {e}"))?, "given by --max-memory"),
             None => match available_memory() {
@@ -189,7 +190,9 @@ impl Args {
                 None => return Ok(()),
             },
         };
-        StepMemory::estimate(config).check(limit, source)
+        estimate.check(limit, source)?;
+        eprintln!("memory: a training step needs about {} (limit {})", Bytes(estimate.total()), Bytes(limit));
+        Ok(())
     }
 }
 
