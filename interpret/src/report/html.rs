@@ -157,8 +157,8 @@ fn figure_section(page: &mut String, figures: &[Figure], id: &str, extra: &str) 
 fn drawings_section(page: &mut String, drawings: &[Drawing]) {
     page.push_str(
         "<section id=\"drawings\">\n<h2>Drawings</h2>\n<p>For each algorithm the generators produced in the final sweep, the sampled network \
-         with the lowest nMSE, drawn on a force-directed layout, with the formula read off it; last, a network trained directly with \
-         Adam for contrast. Weights: <code>networks/&lt;id&gt;.safetensors</code> (try <code>hnet explain</code> on them).</p>\n",
+         with the lowest nMSE, drawn on a force-directed layout, with the formula read off it; then the same for the variational \
+         MLPs; last, a network trained directly with Adam for contrast. Weights: <code>networks/&lt;id&gt;.safetensors</code> (try <code>hnet explain</code> on them).</p>\n",
     );
     for d in drawings {
         let bits = d.bits.map_or("no weight noise".into(), |b| format!("{} bits", num(b)));

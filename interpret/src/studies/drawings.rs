@@ -1,6 +1,7 @@
-//! Drawings: each picked network ([`crate::studies::exemplars`]) as a force-directed
-//! graph with its formula read-out, and, for contrast, one network trained directly
-//! with Adam at the sweep's size (no complexity term).
+//! Drawings: each picked network ([`crate::studies::exemplars`]: one per algorithm
+//! found by the generators, and one per algorithm found by the variational MLPs) as a
+//! force-directed graph with its formula read-out, and, for contrast, one network
+//! trained directly with Adam at the sweep's size (no complexity term).
 
 use crate::classify::{classify, Label};
 use crate::draw::network_svg;
@@ -36,10 +37,11 @@ fn drawing(id: String, source: String, nmse: f64, bits: Option<f64>, weights: Ta
     Drawing { id, source, label: classification.label, nmse, bits, explanation, svg, weights }
 }
 
-/// The drawing of a generated network.
-pub fn draw_exemplar(e: &Exemplar) -> Drawing {
-    let source = format!("generator seed {}, log10 beta {:+.2}", e.seed, e.log10_beta);
-    drawing(format!("generator-{}", e.label.name()), source, e.nmse, Some(e.bits), e.weights.clone())
+/// The drawing of a picked network; `method` (`generator`, `variational-mlp`) starts
+/// its id.
+pub fn draw_exemplar(method: &str, e: &Exemplar) -> Drawing {
+    let source = format!("{}, log10 beta {:+.2}", e.origin, e.log10_beta);
+    drawing(format!("{method}-{}", e.label.name()), source, e.nmse, Some(e.bits), e.weights.clone())
 }
 
 /// The Adam baseline's configuration at the sweep's size.

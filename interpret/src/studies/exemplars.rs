@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug)]
 pub struct Exemplar {
     pub label: Label,
-    pub seed: u64,
+    /// Which model emitted it, e.g. `generator seed 2`.
+    pub origin: String,
     pub log10_beta: f64,
     pub nmse: f64,
     pub bits: f64,
@@ -27,15 +28,16 @@ pub struct Exemplars {
 }
 
 impl Exemplars {
-    /// Considers every network of a sweep point sampled from generator `seed`.
-    pub fn offer(&mut self, seed: u64, point: &SweepPoint) {
+    /// Considers every network of a sweep point sampled from `origin` (a model, in
+    /// words).
+    pub fn offer(&mut self, origin: &str, point: &SweepPoint) {
         for net in &point.networks {
             if Family::of(net.label) == Family::Other {
                 continue;
             }
             let slot = Label::ALL.iter().position(|l| *l == net.label).expect("every label is in Label::ALL");
             if self.best.get(&slot).is_none_or(|b| net.nmse < b.nmse) {
-                let exemplar = Exemplar { label: net.label, seed, log10_beta: point.log10_beta, nmse: net.nmse, bits: net.bits, weights: net.weights.clone() };
+                let exemplar = Exemplar { label: net.label, origin: origin.to_string(), log10_beta: point.log10_beta, nmse: net.nmse, bits: net.bits, weights: net.weights.clone() };
                 self.best.insert(slot, exemplar);
             }
         }
@@ -59,9 +61,9 @@ mod tests {
         let net = |label, nmse| SweptNetwork { weights: Algorithm::DoubleSided.build(2, SHARP, Key::new(0)), nmse, bits: 1.0, label };
         let point = |nets| SweepPoint::of(-1.0, nets);
         let mut ex = Exemplars::default();
-        ex.offer(0, &point(vec![net(Label::Convexity, 0.5), net(Label::Other, 0.0), net(Label::DoubleSided, 0.3)]));
-        ex.offer(1, &point(vec![net(Label::Convexity, 0.2), net(Label::DoubleSided, 0.3)]));
-        let found: Vec<(Label, u64, f64)> = ex.found().iter().map(|e| (e.label, e.seed, e.nmse)).collect();
-        assert_eq!(found, vec![(Label::DoubleSided, 0, 0.3), (Label::Convexity, 1, 0.2)]);
+        ex.offer("a", &point(vec![net(Label::Convexity, 0.5), net(Label::Other, 0.0), net(Label::DoubleSided, 0.3)]));
+        ex.offer("b", &point(vec![net(Label::Convexity, 0.2), net(Label::DoubleSided, 0.3)]));
+        let found: Vec<(Label, &str, f64)> = ex.found().iter().map(|e| (e.label, e.origin.as_str(), e.nmse)).collect();
+        assert_eq!(found, vec![(Label::DoubleSided, "a", 0.3), (Label::Convexity, "b", 0.2)]);
     }
 }

@@ -4,7 +4,8 @@
 //!    core), snapshotting each ([`seed_training`]);
 //! 2. sweep beta at each generator's final snapshot ([`beta_sweep`]) and pick a
 //!    network per algorithm to draw ([`exemplars`]);
-//! 3. train the per-beta variational MLPs and sweep them the same way ([`vmlp_sweep`]);
+//! 3. train the per-beta variational MLPs, sweep them the same way ([`vmlp_sweep`])
+//!    and pick theirs;
 //! 4. sweep every earlier snapshot for the phase diagram over training ([`phase_diagram`]);
 //! 5. draw the picked networks and an Adam-trained network ([`drawings`]);
 //! 6. generate at trained and unseen input sizes ([`generalisation`]);
@@ -56,7 +57,8 @@ pub struct Studies {
     pub generator_pooled: Vec<SweepRecord>,
     pub vmlp_sweep: Vec<SweepRecord>,
     pub phase: PhaseDiagram,
-    /// One per algorithm found, in label order, then the Adam network.
+    /// One per algorithm the generators found, in label order, the same for the
+    /// variational MLPs, then the Adam network.
     pub drawings: Vec<Drawing>,
     pub generalisation: Vec<SizeResult>,
     pub summary: Summary,
@@ -86,7 +88,7 @@ pub fn analyse(cfg: &ReproduceConfig, runs: Vec<SeedRun>, out: &Path, mut progre
     let mut generator_sweeps = Vec::new();
     for (seed, generator) in &generators {
         let points = sweep_generator(generator, &problem, &betas, cfg.sweep.samples, cfg.sweep.eval_points, sweep_key(*seed, last));
-        points.iter().for_each(|p| exemplars.offer(*seed, p));
+        points.iter().for_each(|p| exemplars.offer(&format!("generator seed {seed}"), p));
         generator_sweeps.push((*seed, points.iter().map(SweepRecord::from).collect::<Vec<_>>()));
         stage.bar.inc(1);
     }
@@ -95,16 +97,22 @@ pub fn analyse(cfg: &ReproduceConfig, runs: Vec<SeedRun>, out: &Path, mut progre
 
     let stage = progress.start("variational MLPs", None);
     let mut log = open_log(out, "vmlp")?;
-    let vmlp_sweep: Vec<SweepRecord> = sweep_vmlp(cfg, Some(&mut log))?.iter().map(SweepRecord::from).collect();
+    let vmlp_points = sweep_vmlp(cfg, Some(&mut log))?;
+    let mut vmlp_exemplars = Exemplars::default();
+    vmlp_points.iter().for_each(|p| vmlp_exemplars.offer("variational MLP", p));
+    let vmlp_sweep: Vec<SweepRecord> = vmlp_points.iter().map(SweepRecord::from).collect();
+    drop(vmlp_points);
     progress.finish(stage, &format!("{} betas x {} networks, {} steps", betas.len(), cfg.vmlp.seeds, cfg.vmlp.steps));
 
     let phase = phase_diagram(cfg, &runs, &generator_sweeps, &mut progress)?;
 
     let stage = progress.start("drawings", None);
-    let mut drawings: Vec<Drawing> = exemplars.found().into_iter().map(draw_exemplar).collect();
+    let mut drawings: Vec<Drawing> = exemplars.found().into_iter().map(|e| draw_exemplar("generator", e)).collect();
+    let generated = drawings.len();
+    drawings.extend(vmlp_exemplars.found().into_iter().map(|e| draw_exemplar("variational-mlp", e)));
     let mut log = open_log(out, "adam")?;
     drawings.push(draw_adam(cfg, Some(&mut log))?);
-    progress.finish(stage, &format!("{} algorithms found, plus the Adam network", drawings.len() - 1));
+    progress.finish(stage, &format!("{generated} algorithms from the generators, {} from the variational MLPs, plus the Adam network", drawings.len() - 1 - generated));
 
     let sizes = cfg.generalisation_sizes();
     let stage = progress.start("generalisation", Some((sizes.len() * generators.len()) as u64));
