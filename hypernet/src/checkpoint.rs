@@ -10,14 +10,14 @@
 //! checkpoint intact; loading verifies the checksum, so a torn or edited file is
 //! refused instead of silently resumed.
 
+use crate::file_error::FileError;
 use crate::weights_io::write_atomic;
 use autodiff::optim::OptimizerState;
 use ndarray::{ArrayD, IxDyn};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The format written by this version.
 pub const FORMAT: &str = "hnet-checkpoint-v1";
@@ -34,23 +34,11 @@ pub struct Checkpoint {
     pub optimizer: OptimizerState<f32>,
 }
 
-/// A checkpoint that could not be written or read: the file and the problem.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CheckpointError {
-    pub path: PathBuf,
-    pub problem: String,
-}
-
-impl fmt::Display for CheckpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "checkpoint {}: {}", self.path.display(), self.problem)
-    }
-}
-
-impl std::error::Error for CheckpointError {}
+/// A checkpoint that could not be written or read.
+pub type CheckpointError = FileError;
 
 fn err(path: &Path, problem: impl Into<String>) -> CheckpointError {
-    CheckpointError { path: path.to_path_buf(), problem: problem.into() }
+    FileError::new(path, format!("checkpoint: {}", problem.into()))
 }
 
 fn le_bytes(a: &ArrayD<f32>) -> Vec<u8> {

@@ -4,6 +4,7 @@
 pub mod config_file;
 pub mod checkpoint;
 pub mod config_parse;
+pub mod file_error;
 pub mod generator;
 pub mod init;
 pub mod log;

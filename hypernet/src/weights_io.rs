@@ -10,11 +10,11 @@
 //! which is flushed to disk (fsync) and then renamed over the destination, so a reader
 //! sees the old file or the new one, never a torn one.
 
+use crate::file_error::FileError;
 use crate::target::{Activation, TargetWeights};
 use ndarray::{Array1, Array2};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
-use std::fmt;
 use std::fs::{self, File};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -26,23 +26,11 @@ pub const ACTIVATION_KEY: &str = "activation";
 /// What the file must contain, quoted in error messages.
 const EXPECTED_LAYOUT: &str = "f32 tensors W1 [m, n], b1 [m], w2 [m], b2 [1]";
 
-/// A weights file that could not be written or read: the file and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WeightsFileError {
-    pub path: PathBuf,
-    pub problem: String,
-}
-
-impl fmt::Display for WeightsFileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.problem)
-    }
-}
-
-impl std::error::Error for WeightsFileError {}
+/// A weights file that could not be written or read.
+pub type WeightsFileError = FileError;
 
 fn error(path: &Path, problem: impl Into<String>) -> WeightsFileError {
-    WeightsFileError { path: path.to_path_buf(), problem: problem.into() }
+    FileError::new(path, problem)
 }
 
 /// Writes `weights` to `path` as safetensors, atomically.
