@@ -139,7 +139,7 @@ mod tests {
         Checkpoint { step: 17, config: "seed = 3\n".into(), params, optimizer: OptimizerState { step: 17, buffers } }
     }
 
-    fn scratch(name: &str) -> PathBuf {
+    fn scratch(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("ckpt-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir.join(name)
