@@ -56,7 +56,7 @@ pub struct Args {
     train_only: bool,
     /// Analyse generators trained with --train-only in these folders (their
     /// configurations must agree but for the seeds) and write one report.
-    #[arg(long, num_args = 1.., conflicts_with_all = ["quick", "full", "config", "seed", "seeds"])]
+    #[arg(long, num_args = 1.., conflicts_with_all = ["quick", "full", "config", "seed", "seeds", "print_config"])]
     from: Vec<PathBuf>,
 }
 

@@ -15,6 +15,8 @@ pub struct Progress {
 /// A stage being run.
 pub struct Stage {
     pub bar: ProgressBar,
+    /// `[k/K] name`, as printed.
+    prefix: String,
     name: String,
     start: Instant,
 }
@@ -38,16 +40,15 @@ impl Progress {
         if len.is_none() {
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
         }
-        Stage { bar, name: prefix, start: Instant::now() }
+        Stage { bar, prefix, name: name.to_string(), start: Instant::now() }
     }
 
     /// Closes a stage: clears its bar, prints its wall time and keeps it.
     pub fn finish(&mut self, stage: Stage, outcome: &str) {
         stage.bar.finish_and_clear();
         let seconds = stage.start.elapsed().as_secs_f64();
-        eprintln!("{}: {outcome} ({seconds:.1} s)", stage.name);
-        let name = stage.name.split_once("] ").map_or(stage.name.as_str(), |(_, n)| n).to_string();
-        self.done.push((name, seconds));
+        eprintln!("{}: {outcome} ({seconds:.1} s)", stage.prefix);
+        self.done.push((stage.name, seconds));
     }
 
     /// Each finished stage's name and wall time in seconds.
