@@ -75,6 +75,7 @@ impl<const K: usize> Broadcast<K> {
     /// in `range` that lies along the innermost axis, in increasing order; a run
     /// covers `out[out_offset..out_offset + len]` and, for operand `k`, elements
     /// `offsets[k] + i * inner_strides()[k]`. Runs are cut at the ends of `range`.
+    #[inline(always)]
     pub fn for_each_run(&self, range: Range<usize>, mut f: impl FnMut(usize, [usize; K], usize)) {
         if range.is_empty() {
             return;

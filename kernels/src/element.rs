@@ -21,6 +21,10 @@ pub trait Element:
     /// The buffers of this type kept for reuse (see [`crate::pool`]).
     fn pool() -> &'static Pool<Self>;
 
+    /// `e^x` in a form that loops vectorise: [`crate::exp::exp_f32`] for f32 (within
+    /// 1 ulp), the standard library's `exp` for f64 (gradient checks run in f64).
+    fn fast_exp(self) -> Self;
+
     /// `C <- alpha * A B + beta * C` through matrixmultiply, on raw strided buffers.
     ///
     /// # Safety
@@ -46,6 +50,10 @@ impl Element for f32 {
         static POOL: Pool<f32> = Pool::new();
         &POOL
     }
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        crate::exp::exp_f32(self)
+    }
     unsafe fn raw_gemm(
         m: usize, k: usize, n: usize, alpha: Self,
         a: *const Self, rsa: isize, csa: isize,
@@ -67,6 +75,10 @@ impl Element for f64 {
     fn pool() -> &'static Pool<Self> {
         static POOL: Pool<f64> = Pool::new();
         &POOL
+    }
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        self.exp()
     }
     unsafe fn raw_gemm(
         m: usize, k: usize, n: usize, alpha: Self,

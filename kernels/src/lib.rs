@@ -10,11 +10,13 @@
 pub mod cuda;
 pub mod broadcast;
 pub mod element;
+pub mod exp;
 pub mod gemm;
 pub mod map;
 pub mod parallel;
 pub mod pool;
 pub mod reduce;
+pub mod simd;
 pub mod softmax;
 
 pub use element::Element;

@@ -8,7 +8,7 @@ use crate::parallel::for_each_chunk_mut;
 /// `out[i] = f(x[i])`, in parallel over fixed chunks when large.
 pub fn unary<T: Element>(x: &[T], out: &mut [T], f: impl Fn(T) -> T + Sync) {
     assert_eq!(x.len(), out.len(), "map::unary: input has {} elements, output {}", x.len(), out.len());
-    for_each_chunk_mut(out, |off, o| {
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
         let x = &x[off..off + o.len()];
         for (oi, &xi) in o.iter_mut().zip(x) {
             *oi = f(xi);
@@ -19,7 +19,7 @@ pub fn unary<T: Element>(x: &[T], out: &mut [T], f: impl Fn(T) -> T + Sync) {
 /// `out[i] = f(a[i], b[i])` for equal-length buffers, in parallel when large.
 pub fn zip<T: Element>(a: &[T], b: &[T], out: &mut [T], f: impl Fn(T, T) -> T + Sync) {
     assert!(a.len() == out.len() && b.len() == out.len(), "map::zip: lengths {} and {} into {}", a.len(), b.len(), out.len());
-    for_each_chunk_mut(out, |off, o| {
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
         let n = o.len();
         let (a, b) = (&a[off..off + n], &b[off..off + n]);
         for ((oi, &ai), &bi) in o.iter_mut().zip(a).zip(b) {
@@ -30,14 +30,14 @@ pub fn zip<T: Element>(a: &[T], b: &[T], out: &mut [T], f: impl Fn(T, T) -> T + 
 
 /// `acc[i] = f(acc[i])` in place, in parallel when large.
 pub fn update<T: Element>(acc: &mut [T], f: impl Fn(T) -> T + Sync) {
-    for_each_chunk_mut(acc, |_, o| o.iter_mut().for_each(|v| *v = f(*v)));
+    for_each_chunk_mut(acc, #[inline(always)] |_, o| o.iter_mut().for_each(|v| *v = f(*v)));
 }
 
 /// `acc[i] = f(acc[i], a[i], b[i])` in place (a VJP overwriting the incoming
 /// gradient `acc` with `g * f'(x, y)`), in parallel when large.
 pub fn update_zip<T: Element>(acc: &mut [T], a: &[T], b: &[T], f: impl Fn(T, T, T) -> T + Sync) {
     assert!(a.len() == acc.len() && b.len() == acc.len(), "map::update_zip: lengths {} and {} into {}", a.len(), b.len(), acc.len());
-    for_each_chunk_mut(acc, |off, o| {
+    for_each_chunk_mut(acc, #[inline(always)] |off, o| {
         let n = o.len();
         let (a, b) = (&a[off..off + n], &b[off..off + n]);
         for ((oi, &ai), &bi) in o.iter_mut().zip(a).zip(b) {
@@ -61,8 +61,8 @@ pub fn update_broadcast<T: Element>(
     assert!(acc.len() == n && y.len() == n, "map::update_broadcast: buffers of {} and {} elements for shape {shape:?}", acc.len(), y.len());
     let walk = Broadcast::new(&shape, [a_shape, b_shape]);
     let [step_a, step_b] = walk.inner_strides();
-    for_each_chunk_mut(acc, |off, o| {
-        walk.for_each_run(off..off + o.len(), |start, [ia, ib], n| {
+    for_each_chunk_mut(acc, #[inline(always)] |off, o| {
+        walk.for_each_run(off..off + o.len(), #[inline(always)] |start, [ia, ib], n| {
             let o = &mut o[start - off..start - off + n];
             let y = &y[start..start + n];
             for (i, (oi, &yi)) in o.iter_mut().zip(y).enumerate() {
@@ -103,8 +103,8 @@ pub fn binary_broadcast<T: Element>(
     assert_eq!(out.len(), shape.iter().product::<usize>(), "binary map: output buffer does not match {shape:?}");
     let walk = Broadcast::new(&shape, [a_shape, b_shape]);
     let [step_a, step_b] = walk.inner_strides();
-    for_each_chunk_mut(out, |off, o| {
-        walk.for_each_run(off..off + o.len(), |start, [ia, ib], n| {
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
+        walk.for_each_run(off..off + o.len(), #[inline(always)] |start, [ia, ib], n| {
             let o = &mut o[start - off..start - off + n];
             match (step_a, step_b) {
                 (1, 1) => o.iter_mut().zip(&a[ia..ia + n]).zip(&b[ib..ib + n]).for_each(|((o, &x), &y)| *o = f(x, y)),

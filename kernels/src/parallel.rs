@@ -3,8 +3,10 @@
 //! Work of `len` items is cut into chunks of [`CHUNK`] items (the last may be shorter).
 //! The cut depends only on `len`, so whatever rayon's thread count or stealing order,
 //! each chunk is computed by the same code on the same items, and reductions combine
-//! chunk results in chunk order: results are bit-identical at any thread count.
+//! chunk results in chunk order: results are bit-identical at any thread count. Each
+//! chunk runs compiled for the CPU's widest vector unit (`simd::widest`).
 
+use crate::simd::widest;
 use rayon::prelude::*;
 
 /// Items per chunk of parallel work. Below this many items kernels run serially.
@@ -20,10 +22,10 @@ pub fn for_each_chunk_mut<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + 
     if worth_parallel(out.len()) {
         out.par_chunks_mut(CHUNK)
             .enumerate()
-            .for_each(|(i, c)| f(i * CHUNK, c));
+            .for_each(|(i, c)| widest(#[inline(always)] || f(i * CHUNK, c)));
     } else {
         for (i, c) in out.chunks_mut(CHUNK).enumerate() {
-            f(i * CHUNK, c);
+            widest(#[inline(always)] || f(i * CHUNK, c));
         }
     }
 }
@@ -34,8 +36,8 @@ pub fn map_chunks<R: Send>(len: usize, f: impl Fn(std::ops::Range<usize>) -> R +
     let chunks = len.div_ceil(CHUNK).max(1);
     let range = |i: usize| (i * CHUNK)..((i + 1) * CHUNK).min(len);
     if worth_parallel(len) {
-        (0..chunks).into_par_iter().map(|i| f(range(i))).collect()
+        (0..chunks).into_par_iter().map(|i| widest(#[inline(always)] || f(range(i)))).collect()
     } else {
-        (0..chunks).map(|i| f(range(i))).collect()
+        (0..chunks).map(|i| widest(#[inline(always)] || f(range(i)))).collect()
     }
 }

@@ -8,6 +8,7 @@
 use crate::element::Element;
 use crate::broadcast::Broadcast;
 use crate::parallel::{for_each_chunk_mut, worth_parallel, CHUNK};
+use crate::simd::widest;
 use rayon::prelude::*;
 
 /// `(outer, len, inner)` for reducing `axis` of `shape`.
@@ -22,7 +23,7 @@ pub fn split_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
 pub fn fold_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &mut [T], init: T, f: impl Fn(T, T) -> T + Sync) {
     let (outer, len, inner) = split_axis(shape, axis);
     assert_eq!(out.len(), outer * inner, "reduce: output has {} elements, expected {}", out.len(), outer * inner);
-    for_each_chunk_mut(out, |off, o| {
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
         for (j, oj) in o.iter_mut().enumerate() {
             let (oi, ii) = ((off + j) / inner.max(1), (off + j) % inner.max(1));
             let base = oi * len * inner + ii;
@@ -76,7 +77,7 @@ pub fn sum_to_shape<T: Element>(x: &[T], x_shape: &[usize], out: &mut [T], out_s
     let kept_lead = walk.strides().iter().take_while(|s| s[0] != 0).count();
     let slabs: usize = walk.dims()[..kept_lead].iter().product();
     let (x_slab, out_slab) = (x.len() / slabs, out.len() / slabs);
-    let slab = |p: usize, o: &mut [T]| accumulate(x, &walk, p * x_slab..(p + 1) * x_slab, o, p * out_slab);
+    let slab = |p: usize, o: &mut [T]| widest(#[inline(always)] || accumulate(x, &walk, p * x_slab..(p + 1) * x_slab, o, p * out_slab));
     if slabs > 1 {
         let per = (CHUNK / x_slab).max(1);
         if worth_parallel(x.len()) {
@@ -99,7 +100,7 @@ pub fn sum_to_shape<T: Element>(x: &[T], x_shape: &[usize], out: &mut [T], out_s
     let block_range = |i: usize| (i * lead / blocks) * rows..((i + 1) * lead / blocks) * rows;
     let partial = |i: usize| {
         let mut o = vec![T::zero(); out.len()];
-        accumulate(x, &walk, block_range(i), &mut o, 0);
+        widest(#[inline(always)] || accumulate(x, &walk, block_range(i), &mut o, 0));
         o
     };
     let partials: Vec<Vec<T>> = if worth_parallel(x.len()) {
@@ -115,10 +116,11 @@ pub fn sum_to_shape<T: Element>(x: &[T], x_shape: &[usize], out: &mut [T], out_s
 
 /// `out = 0`, then adds every element of `x` in `range` (increasing) into the element
 /// of `out` it reads through `walk`, whose offsets start at `base`.
+#[inline(always)]
 fn accumulate<T: Element>(x: &[T], walk: &Broadcast<1>, range: std::ops::Range<usize>, out: &mut [T], base: usize) {
     out.fill(T::zero());
     let [step] = walk.inner_strides();
-    walk.for_each_run(range, |xo, [oo], n| {
+    walk.for_each_run(range, #[inline(always)] |xo, [oo], n| {
         let xs = &x[xo..xo + n];
         if step == 1 {
             out[oo - base..oo - base + n].iter_mut().zip(xs).for_each(|(o, &v)| *o = *o + v);

@@ -30,7 +30,7 @@ fn row_logsumexp<T: Element>(row: &[T]) -> T {
 /// `out[r] = logsumexp(x[r, :])`.
 pub fn logsumexp_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
     assert_eq!(x.len(), out.len() * cols, "logsumexp: {} elements is not {} rows of {cols}", x.len(), out.len());
-    for_each_chunk_mut(out, |off, o| {
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
         for (j, oj) in o.iter_mut().enumerate() {
             *oj = row_logsumexp(&x[(off + j) * cols..(off + j + 1) * cols]);
         }
@@ -41,7 +41,7 @@ pub fn logsumexp_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
 pub fn logsumexp_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &mut [T]) {
     let (outer, len, inner) = split_axis(shape, axis);
     assert_eq!(out.len(), outer * inner, "logsumexp: output has {} elements, expected {}", out.len(), outer * inner);
-    for_each_chunk_mut(out, |off, o| {
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
         let mut lane = Vec::with_capacity(len);
         for (j, oj) in o.iter_mut().enumerate() {
             let (oi, ii) = ((off + j) / inner, (off + j) % inner);
@@ -81,9 +81,9 @@ fn per_lane<T: Element>(x: &[T], len: usize, inner: usize, out: &mut [T], f: imp
     };
     if crate::parallel::worth_parallel(x.len()) {
         use rayon::prelude::*;
-        out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
+        out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| crate::simd::widest(#[inline(always)] || work(c, o)));
     } else {
-        out.chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
+        out.chunks_mut(chunk).enumerate().for_each(|(c, o)| crate::simd::widest(#[inline(always)] || work(c, o)));
     }
 }
 

@@ -1,5 +1,7 @@
 //! `sigmoid`: `y = 1 / (1 + e^-x)`; VJP `dx = g y (1 - y)`.
-//! Computed as `e^x / (1 + e^x)` for `x < 0`, so that `e^-x` never overflows.
+//! Computed from `e = e^-|x|`, which never overflows: `1 / (1 + e)` for `x >= 0`,
+//! `e / (1 + e)` for `x < 0`, both evaluated and one selected, with no branch, so that
+//! loops over it vectorise (`Element::fast_exp`).
 
 use super::unary::UnaryFn;
 use crate::float::Float;
@@ -7,12 +9,14 @@ use crate::tensor::Tensor;
 
 /// The logistic sigmoid of one number, stable for any `x` (also used by `silu` and
 /// `softplus`).
+#[inline(always)]
 pub fn logistic<T: Float>(x: T) -> T {
+    let e = (-x.abs()).fast_exp();
+    let r = (T::one() + e).recip();
     if x >= T::zero() {
-        (T::one() + (-x).exp()).recip()
+        r
     } else {
-        let e = x.exp();
-        e / (T::one() + e)
+        e * r
     }
 }
 
