@@ -136,6 +136,22 @@ fn a_damaged_checkpoint_is_named_and_left_alone() {
 }
 
 #[test]
+fn leftovers_of_a_write_cut_short_are_cleared_on_resume() {
+    let dir = scratch("leftovers");
+    let reference = reference_run(&dir, "reference", STEPS);
+    let run = dir.join("run");
+    assert_eq!(output(train(&dir, "run", STEPS, &["--inject-fault", "12:loss"])).status.code(), Some(1));
+    // What SIGKILL during an atomic write leaves: a temporary file beside the real one.
+    let torn = run.join(".checkpoint.safetensors.tmp-4242-0");
+    std::fs::write(&torn, b"half a checkpoint").unwrap();
+    let out = output(train(&dir, "run", STEPS, &["--resume"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!torn.exists());
+    assert!(checkpoint_bits(&reference).1 == checkpoint_bits(&run).1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_nonfinite_step_stops_with_a_diagnostic_and_a_finite_checkpoint() {
     let dir = scratch("nonfinite");
     let reference = reference_run(&dir, "reference", STEPS);
