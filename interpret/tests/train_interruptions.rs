@@ -79,7 +79,7 @@ fn ctrl_c_and_sigterm_write_a_checkpoint_and_resume_is_bit_identical() {
         assert_eq!(out.status.code(), Some(1), "{message}");
         assert!(message.contains("interrupted at step") && message.contains("--resume"), "{message}");
         let step = checkpoint_step(&run);
-        assert!(step >= 5 && step < STEPS, "SIG{signal}: checkpoint at step {step}");
+        assert!((5..STEPS).contains(&step), "SIG{signal}: checkpoint at step {step}");
         println!("SIG{signal}: stopped with a checkpoint at step {step} of {STEPS}");
 
         let out = output(train(&dir, &name, STEPS, &["--resume"]));

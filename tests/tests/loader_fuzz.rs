@@ -52,7 +52,7 @@ impl Draws {
 
     /// Uniform in `0..n` (n > 0).
     fn below(&mut self, n: usize) -> usize {
-        (self.word() as u64 * n as u64 >> 32) as usize
+        ((self.word() as u64 * n as u64) >> 32) as usize
     }
 
     fn bytes(&mut self, n: usize) -> Vec<u8> {

@@ -316,7 +316,7 @@ impl Session {
                 }
                 Err(e) => return Err(self.stopped(e.to_string())),
             }
-            if self.trainer.step % self.checkpoint_every == 0 && !self.trainer.finished() {
+            if self.trainer.step.is_multiple_of(self.checkpoint_every) && !self.trainer.finished() {
                 self.save()?;
             }
         }
