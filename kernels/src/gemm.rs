@@ -3,7 +3,8 @@
 //! `C <- alpha * op(A) op(B) + beta * C` where each operand is a strided view of a
 //! buffer. A transposed operand is just a view with its strides swapped, so `A^T B`
 //! and `A B^T` (the matmul VJPs) never copy. Batched products take a batch stride per
-//! operand; a batch stride of 0 broadcasts one matrix over the whole batch.
+//! operand; a batch stride of 0 broadcasts one matrix over the whole batch. Products
+//! with an axis of length 1 (matrix-vector, outer) take the loops of `skinny.rs`.
 
 use crate::element::Element;
 use rayon::prelude::*;
@@ -67,6 +68,9 @@ pub fn gemm<T: Element>(alpha: T, a: &[T], la: MatLayout, b: &[T], lb: MatLayout
                 c[i] = if beta == T::zero() { T::zero() } else { beta * c[i] };
             }
         }
+        return;
+    }
+    if crate::skinny::try_skinny(alpha, a, la, b, lb, beta, c, lc) {
         return;
     }
     // SAFETY: shapes agree and every layout was checked to stay inside its buffer.

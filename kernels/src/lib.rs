@@ -17,6 +17,7 @@ pub mod parallel;
 pub mod pool;
 pub mod reduce;
 pub mod simd;
+pub mod skinny;
 pub mod softmax;
 
 pub use element::Element;
