@@ -25,7 +25,7 @@ fn main() {
     let mut trainer = GeneratorTrainer::new(config.clone()).expect("valid config");
     let every = (config.steps / 40).max(1);
     while !trainer.finished() {
-        if trainer.step > 0 && trainer.step == config.complexity_warmup_steps {
+        if trainer.step > 0 && trainer.step == config.complexity_warmup_steps() {
             eprintln!("-- end of the complexity warmup:");
             print_sweep(&trainer, &config, &config.train_inputs, Emitted::Mean);
         }

@@ -72,7 +72,7 @@ impl Default for GeneratorConfig {
             noise_dim: 8,
             key_dim: 16,
             cond_width: 32,
-            w1_readout: W1Readout::Pointer,
+            w1_readout: W1Readout::BalancedPointer,
             complexity: ComplexityMeasure::TensorSigma,
             prior_w1: 1.0,
             prior_b1: 1.0,

@@ -8,7 +8,8 @@
 //! `loss = mean_b [ nMSE_b + beta_b * bits_b / W ]`
 //!
 //! with `W = m (n + 2) + 1` the number of target weights (so beta prices bits per
-//! weight). During the first `complexity_warmup_steps` steps the complexity term is off:
+//! weight). During the first `complexity_warmup_fraction` of the steps the complexity term
+//! is off and the mean weights are evaluated:
 //! the generator first learns to build working networks.
 //!
 //! A step whose loss or gradient is NaN or infinite changes nothing and returns
@@ -43,10 +44,10 @@ pub struct GeneratorTrainConfig {
     /// `hidden_per_input * n`.
     pub train_inputs: Vec<usize>,
     pub hidden_per_input: usize,
-    /// Steps at the start with the complexity term switched off and deterministic
-    /// weights (the means) evaluated: a generator that first learns to build
-    /// networks from its node noise alone.
-    pub complexity_warmup_steps: usize,
+    /// Fraction of the steps, at the start, with the complexity term switched off and
+    /// deterministic weights (the means) evaluated: a generator that first learns to
+    /// build networks from its node noise alone (NOTES.md E3-E7).
+    pub complexity_warmup_fraction: f64,
     /// Global gradient-norm clip.
     pub clip_norm: f64,
     /// Task, input distribution and activation (its `inputs`/`hidden` are overridden
@@ -60,14 +61,14 @@ impl Default for GeneratorTrainConfig {
     fn default() -> Self {
         GeneratorTrainConfig {
             seed: 0,
-            steps: 4000,
+            steps: 8000,
             networks: 16,
             points: 256,
             log10_beta_min: -6.0,
             log10_beta_max: 1.0,
             train_inputs: vec![16],
             hidden_per_input: 3,
-            complexity_warmup_steps: 2000,
+            complexity_warmup_fraction: 0.5,
             clip_norm: 1.0,
             problem: ProblemConfig::default(),
             optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
@@ -90,6 +91,9 @@ impl GeneratorTrainConfig {
         if self.train_inputs.is_empty() || self.train_inputs.contains(&0) || self.hidden_per_input == 0 {
             return bad(format!("train_inputs ({:?}) must be non-empty sizes >= 1 and hidden_per_input ({}) >= 1", self.train_inputs, self.hidden_per_input));
         }
+        if !(0.0..=1.0).contains(&self.complexity_warmup_fraction) {
+            return bad(format!("complexity_warmup_fraction must be in [0, 1], got {}", self.complexity_warmup_fraction));
+        }
         if !(self.clip_norm > 0.0 && self.clip_norm.is_finite()) {
             return bad(format!("clip_norm must be a positive finite number, got {}", self.clip_norm));
         }
@@ -97,6 +101,11 @@ impl GeneratorTrainConfig {
         self.generator.validate().map_err(TrainError::Config)?;
         self.optimizer.schedule(self.steps)?;
         Ok(())
+    }
+
+    /// Steps at the start with the complexity off: `round(fraction * steps)`.
+    pub fn complexity_warmup_steps(&self) -> usize {
+        (self.complexity_warmup_fraction * self.steps as f64).round() as usize
     }
 
     /// The problem at input size n (m = hidden_per_input * n).
@@ -170,7 +179,7 @@ impl GeneratorTrainer {
         let variance = *self.variances.entry(n).or_insert_with(|| problem.variance().value);
         let (lo, hi) = (cfg.log10_beta_min, cfg.log10_beta_max);
         let log10_beta: Vec<f32> = keys[1].uniform_f64(cfg.networks).iter().map(|u| (lo + (hi - lo) * u) as f32).collect();
-        let complexity_on = self.step >= cfg.complexity_warmup_steps;
+        let complexity_on = self.step >= cfg.complexity_warmup_steps();
         let fault = self.faults.get(&self.step).copied();
         let non_finite = |quantity: String, value: f64| {
             let (lo, hi) = log10_beta.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));

@@ -148,7 +148,8 @@ impl ReproduceConfig {
                 batch_size: 512,
                 optimizer: OptimConfig { learning_rate: 1e-2, final_learning_rate: 1e-4, warmup_steps: 100 },
             },
-            training: GeneratorTrainConfig { steps: 2500, train_inputs: vec![8, 16], ..GeneratorTrainConfig::default() },
+            // Half deterministic warm start, half priced (NOTES.md E3-E7).
+            training: GeneratorTrainConfig { steps: 5000, train_inputs: vec![8, 16], ..GeneratorTrainConfig::default() },
         };
         match preset {
             Preset::Default => default,

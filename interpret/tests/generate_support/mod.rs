@@ -20,7 +20,7 @@ pub fn scratch(name: &str) -> PathBuf {
 /// from step 1, so its weights have a sigma), saved as DIR/checkpoint.safetensors.
 pub fn tiny_checkpoint(dir: &Path) -> PathBuf {
     let generator = GeneratorConfig { width: 8, blocks: 1, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, ..GeneratorConfig::default() };
-    let mut config = GeneratorTrainConfig { steps: 4, networks: 3, points: 16, train_inputs: vec![2, 3], complexity_warmup_steps: 1, generator, ..GeneratorTrainConfig::default() };
+    let mut config = GeneratorTrainConfig { steps: 4, networks: 3, points: 16, train_inputs: vec![2, 3], complexity_warmup_fraction: 0.25, generator, ..GeneratorTrainConfig::default() };
     config.optimizer.warmup_steps = 1;
     let mut trainer = GeneratorTrainer::new(config).unwrap();
     while !trainer.finished() {
