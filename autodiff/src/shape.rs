@@ -27,6 +27,19 @@ pub fn buffer<T: Float>(len: usize) -> Vec<T> {
     kernels::pool::take(len)
 }
 
+/// A reused buffer of `len` zeros (for results written only in part).
+pub fn zeroed<T: Float>(len: usize) -> Vec<T> {
+    kernels::pool::take_zeroed(len)
+}
+
+/// `x` broadcast to `shape` (numpy rules), as a standard-layout array in a reused
+/// buffer. Panics naming both shapes when `x` does not broadcast to `shape`.
+pub fn broadcast<T: Float>(x: &ArrayD<T>, shape: &[usize]) -> ArrayD<T> {
+    let mut out = buffer(shape.iter().product());
+    kernels::map::broadcast(&contiguous(x), x.shape(), &mut out, shape);
+    array(shape, out)
+}
+
 /// Gives an array's memory back for reuse by [`buffer`].
 pub fn recycle<T: Float>(a: ArrayD<T>) {
     kernels::pool::give(a.into_raw_vec_and_offset().0);

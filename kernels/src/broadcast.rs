@@ -7,7 +7,8 @@
 //! steps through them as through one axis (`stride[outer] = stride[inner] * dim[inner]`,
 //! which includes two broadcast axes in a row), so `[16, 1024, 1] + [16, 1, 1]` walks
 //! as 16 runs of 1024 against one scalar each. Along the innermost remaining axis
-//! every operand's stride is 1 (it is read) or 0 (it is broadcast).
+//! every operand's stride is 1 (it is read) or 0 (it is broadcast). The same walk
+//! serves any strided read (`Broadcast::strided`), e.g. a permutation of axes.
 
 use std::ops::Range;
 
@@ -35,28 +36,33 @@ impl<const K: usize> Broadcast<K> {
     /// the caller has checked that).
     pub fn new(out_shape: &[usize], shapes: [&[usize]; K]) -> Self {
         let per_operand: Vec<Vec<usize>> = shapes.iter().map(|s| broadcast_strides(s, out_shape)).collect();
-        let (mut dims, mut strides): (Vec<usize>, Vec<[usize; K]>) = (Vec::new(), Vec::new());
-        for (ax, &d) in out_shape.iter().enumerate() {
+        Self::strided(out_shape, (0..out_shape.len()).map(|ax| std::array::from_fn(|k| per_operand[k][ax])))
+    }
+
+    /// The walk of `out_shape` reading each operand `k` with stride `strides[ax][k]`
+    /// along output axis `ax` (any strides: a permutation's, say).
+    pub fn strided(out_shape: &[usize], strides: impl IntoIterator<Item = [usize; K]>) -> Self {
+        let (mut dims, mut merged): (Vec<usize>, Vec<[usize; K]>) = (Vec::new(), Vec::new());
+        for (&d, s) in out_shape.iter().zip(strides) {
             if d == 1 {
                 continue;
             }
-            let s: [usize; K] = std::array::from_fn(|k| per_operand[k][ax]);
-            match (dims.last_mut(), strides.last()) {
+            match (dims.last_mut(), merged.last()) {
                 (Some(prev_d), Some(prev_s)) if (0..K).all(|k| prev_s[k] == s[k] * d) => {
                     *prev_d *= d;
-                    *strides.last_mut().expect("merged axis exists") = s;
+                    *merged.last_mut().expect("merged axis exists") = s;
                 }
                 _ => {
                     dims.push(d);
-                    strides.push(s);
+                    merged.push(s);
                 }
             }
         }
-        Broadcast { dims, strides }
+        Broadcast { dims, strides: merged }
     }
 
-    /// Each operand's stride along the innermost run: 1 where it is read, 0 where it
-    /// is broadcast (all 0 for a one-element output).
+    /// Each operand's stride along the innermost run: for a broadcast, 1 where it is
+    /// read and 0 where it is broadcast (all 0 for a one-element output).
     pub fn inner_strides(&self) -> [usize; K] {
         self.strides.last().copied().unwrap_or([0; K])
     }

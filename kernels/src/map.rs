@@ -72,6 +72,28 @@ pub fn update_broadcast<T: Element>(
     });
 }
 
+/// `out = x` broadcast from row-major `x_shape` to row-major `out_shape` (numpy rules),
+/// in parallel when large. Panics naming both shapes when `x_shape` does not broadcast.
+pub fn broadcast<T: Element>(x: &[T], x_shape: &[usize], out: &mut [T], out_shape: &[usize]) {
+    assert!(
+        broadcast_shape(x_shape, out_shape).as_deref() == Some(out_shape),
+        "broadcast_to: cannot broadcast shape {x_shape:?} to {out_shape:?}"
+    );
+    assert_eq!(out.len(), out_shape.iter().product::<usize>(), "broadcast: output buffer does not match {out_shape:?}");
+    let walk = Broadcast::new(out_shape, [x_shape]);
+    let [step] = walk.inner_strides();
+    for_each_chunk_mut(out, #[inline(always)] |off, o| {
+        walk.for_each_run(off..off + o.len(), #[inline(always)] |start, [ix], n| {
+            let o = &mut o[start - off..start - off + n];
+            if step == 1 {
+                o.copy_from_slice(&x[ix..ix + n]);
+            } else {
+                o.fill(x[ix]);
+            }
+        })
+    });
+}
+
 /// The shape two shapes broadcast to, or `None` if they are incompatible.
 pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let rank = a.len().max(b.len());

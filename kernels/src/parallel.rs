@@ -30,6 +30,24 @@ pub fn for_each_chunk_mut<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + 
     }
 }
 
+/// Applies `f(first_row, rows)` to consecutive blocks of whole rows of `out` (rows of
+/// `cols` elements; about [`CHUNK`] elements per block, at least one row), in parallel
+/// when large. The blocks depend only on the sizes.
+pub fn for_each_row_block_mut<T: Send>(out: &mut [T], cols: usize, f: impl Fn(usize, &mut [T]) + Sync) {
+    if cols == 0 {
+        return;
+    }
+    let rows_per_block = (CHUNK / cols).max(1);
+    let block = rows_per_block * cols;
+    if worth_parallel(out.len()) {
+        out.par_chunks_mut(block).enumerate().for_each(|(i, c)| widest(#[inline(always)] || f(i * rows_per_block, c)));
+    } else {
+        for (i, c) in out.chunks_mut(block).enumerate() {
+            widest(#[inline(always)] || f(i * rows_per_block, c));
+        }
+    }
+}
+
 /// Maps each chunk of `0..len` to a partial result and returns the partials in chunk
 /// order, so that the caller combines them in a fixed order.
 pub fn map_chunks<R: Send>(len: usize, f: impl Fn(std::ops::Range<usize>) -> R + Sync) -> Vec<R> {

@@ -2,10 +2,9 @@
 //! (copy) in full for a kernel that then does one multiply-add per element:
 //!
 //! - `n = 1`, `c = A b` (matrix-vector), and `m = 1`, `c^T = B^T a^T` (the same with
-//!   the roles swapped). With `A`'s rows contiguous each `c_i` is a dot product,
-//!   summed in 16 interleaved partial sums (`s_l = sum over p = l mod 16`) that are
-//!   then added in order `s_0 + ... + s_15`; with `A`'s columns contiguous
-//!   `c += b_p A[:, p]` for `p` in order.
+//!   the roles swapped). With `A`'s rows contiguous each `c_i` is a dot product
+//!   (`lanes::dot`, 16 interleaved partial sums added in order); with `A`'s columns
+//!   contiguous `c += b_p A[:, p]` for `p` in order.
 //! - `k = 1`, `C = a b^T` (outer product), one row at a time.
 //!
 //! The summation order is fixed by this code alone (not by threads or vector width),
@@ -14,10 +13,8 @@
 
 use crate::element::Element;
 use crate::gemm::MatLayout;
+use crate::lanes::dot;
 use crate::simd::widest;
-
-/// Partial sums per dot product.
-const LANES: usize = 16;
 
 /// `c <- alpha a b + beta c` by one of the loops above, when the shapes and strides
 /// fit one; returns false (and touches nothing) otherwise. The caller has checked
@@ -64,23 +61,6 @@ fn matrix_vector<T: Element>(alpha: T, mat: &[T], layout: MatLayout, v: &[T], be
     } else {
         false
     }
-}
-
-/// `sum_p x_p y_p` in `LANES` interleaved partial sums added in order at the end.
-#[inline(always)]
-fn dot<T: Element>(x: &[T], y: &[T]) -> T {
-    let mut lanes = [T::zero(); LANES];
-    let (xc, yc) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
-    let (xr, yr) = (xc.remainder(), yc.remainder());
-    for (xs, ys) in xc.zip(yc) {
-        for l in 0..LANES {
-            lanes[l] = lanes[l] + xs[l] * ys[l];
-        }
-    }
-    for (l, (&xv, &yv)) in xr.iter().zip(yr).enumerate() {
-        lanes[l] = lanes[l] + xv * yv;
-    }
-    lanes.iter().fold(T::zero(), |s, &v| s + v)
 }
 
 /// `C <- alpha a b^T + beta C` for a column `a` (stride `a_stride`) and a contiguous row `b`.

@@ -2,37 +2,48 @@
 //! row-major `[rows, cols]` buffer (`*_rows`), or over any axis of a row-major
 //! tensor (`*_axis`: the tensor is viewed as `[outer, len, inner]` like the
 //! reductions, and each lane `x[o, :, i]` is gathered into a contiguous scratch row,
-//! so that one row function serves both layouts).
+//! so that one row function serves both layouts), and their VJPs.
 //!
-//! With `m = max_j x_j`: `logsumexp(x) = m + ln sum_j exp(x_j - m)`,
-//! `log_softmax(x)_j = x_j - logsumexp(x)`, `softmax(x)_j = exp(log_softmax(x)_j)`.
-//! Subtracting the row maximum keeps every `exp` argument <= 0, so nothing overflows.
+//! With `m = max_j x_j`, `e_j = exp(x_j - m)` and `s = sum_j e_j`:
+//! `logsumexp(x) = m + ln s`, `log_softmax(x)_j = (x_j - m) - ln s`,
+//! `softmax(x)_j = e_j / s`. Subtracting the row maximum keeps every `exp` argument
+//! <= 0, so nothing overflows. The exponentials are computed in a vectorised loop
+//! (`Element::fast_exp`) and summed in interleaved partials (`lanes`), in an order
+//! fixed by the code. A row whose maximum is infinite keeps `ln s = 0`.
+//!
+//! VJPs, per lane, with `y` the forward output and `g` the output gradient:
+//! softmax `dx_j = y_j (g_j - sum_k g_k y_k)`; log-softmax
+//! `dx_j = g_j - e^(y_j) sum_k g_k`; logsumexp `dx_j = g e^(x_j - y)`.
 
+use crate::broadcast::Broadcast;
 use crate::element::Element;
+use crate::lanes;
 use crate::parallel::for_each_chunk_mut;
 use crate::reduce::split_axis;
 
-/// `(m, ln sum_j exp(x_j - m))` with `m` the row maximum. Keeping the two apart
-/// avoids rounding `m + ln s` when `m` is large (f32 has 24 bits).
-fn row_max_and_log_sum<T: Element>(row: &[T]) -> (T, T) {
-    let m = row.iter().fold(T::neg_infinity(), |a, &b| a.max(b));
+/// `(m, ln s)` for the row `x`, leaving `e_j` in `exps` (untouched when `m` is not
+/// finite, where `ln s` is taken as 0). Keeping `m` and `ln s` apart avoids
+/// rounding `m + ln s` when `m` is large (f32 has 24 bits).
+#[inline(always)]
+fn max_and_log_sum<T: Element>(x: &[T], exps: &mut [T]) -> (T, T) {
+    let m = lanes::max(x);
     if !m.is_finite() {
         return (m, T::zero());
     }
-    (m, row.iter().fold(T::zero(), |a, &b| a + (b - m).exp()).ln())
-}
-
-fn row_logsumexp<T: Element>(row: &[T]) -> T {
-    let (m, l) = row_max_and_log_sum(row);
-    m + l
+    for (e, &v) in exps.iter_mut().zip(x) {
+        *e = (v - m).fast_exp();
+    }
+    (m, lanes::sum(exps).ln())
 }
 
 /// `out[r] = logsumexp(x[r, :])`.
 pub fn logsumexp_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
     assert_eq!(x.len(), out.len() * cols, "logsumexp: {} elements is not {} rows of {cols}", x.len(), out.len());
     for_each_chunk_mut(out, #[inline(always)] |off, o| {
+        let mut exps = vec![T::zero(); cols];
         for (j, oj) in o.iter_mut().enumerate() {
-            *oj = row_logsumexp(&x[(off + j) * cols..(off + j + 1) * cols]);
+            let (m, l) = max_and_log_sum(&x[(off + j) * cols..(off + j + 1) * cols], &mut exps);
+            *oj = m + l;
         }
     });
 }
@@ -42,21 +53,22 @@ pub fn logsumexp_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &m
     let (outer, len, inner) = split_axis(shape, axis);
     assert_eq!(out.len(), outer * inner, "logsumexp: output has {} elements, expected {}", out.len(), outer * inner);
     for_each_chunk_mut(out, #[inline(always)] |off, o| {
-        let mut lane = Vec::with_capacity(len);
+        let (mut lane, mut exps) = (vec![T::zero(); len], vec![T::zero(); len]);
         for (j, oj) in o.iter_mut().enumerate() {
             let (oi, ii) = ((off + j) / inner, (off + j) % inner);
-            lane.clear();
-            lane.extend((0..len).map(|k| x[(oi * len + k) * inner + ii]));
-            *oj = row_logsumexp(&lane);
+            lane.iter_mut().enumerate().for_each(|(k, v)| *v = x[(oi * len + k) * inner + ii]);
+            let (m, l) = max_and_log_sum(&lane, &mut exps);
+            *oj = m + l;
         }
     });
 }
 
-/// Applies `f(lane_in, lane_out)` to every lane `x[o, :, i]` of `x` viewed as
-/// `[outer, len, inner]`, writing `out[o, :, i]`. Lanes are contiguous rows when
-/// `inner == 1`; otherwise each is gathered into scratch and scattered back. Whole
-/// `[len, inner]` blocks are split across threads when large, so every lane is
-/// computed by the same code whatever the thread count.
+/// Applies `f(x_lane, out_lane)` to every lane `[o, :, i]` of `x` and `out`, both
+/// viewed as `[outer, len, inner]`; `out_lane` holds `out`'s values on entry (a VJP
+/// reads them) and is written back. Lanes are contiguous rows when `inner == 1`;
+/// otherwise each is gathered into scratch and scattered back. Whole `[len, inner]`
+/// blocks are split across threads when large, so every lane is computed by the same
+/// code whatever the thread count.
 fn per_lane<T: Element>(x: &[T], len: usize, inner: usize, out: &mut [T], f: impl Fn(&[T], &mut [T]) + Sync) {
     assert_eq!(x.len(), out.len(), "softmax: input and output lengths differ");
     let block = len * inner;
@@ -74,6 +86,7 @@ fn per_lane<T: Element>(x: &[T], len: usize, inner: usize, out: &mut [T], f: imp
         for (xb, ob) in x.chunks(block).zip(o.chunks_mut(block)) {
             for i in 0..inner {
                 lane_in.iter_mut().enumerate().for_each(|(k, v)| *v = xb[k * inner + i]);
+                lane_out.iter_mut().enumerate().for_each(|(k, v)| *v = ob[k * inner + i]);
                 f(&lane_in, &mut lane_out);
                 lane_out.iter().enumerate().for_each(|(k, &v)| ob[k * inner + i] = v);
             }
@@ -87,18 +100,23 @@ fn per_lane<T: Element>(x: &[T], len: usize, inner: usize, out: &mut [T], f: imp
     }
 }
 
+#[inline(always)]
 fn log_softmax_row<T: Element>(xr: &[T], or: &mut [T]) {
-    let (m, l) = row_max_and_log_sum(xr);
+    let (m, l) = max_and_log_sum(xr, or);
     for (o, &v) in or.iter_mut().zip(xr) {
         *o = (v - m) - l;
     }
 }
 
+#[inline(always)]
 fn softmax_row<T: Element>(xr: &[T], or: &mut [T]) {
-    let (m, l) = row_max_and_log_sum(xr);
-    for (o, &v) in or.iter_mut().zip(xr) {
-        *o = ((v - m) - l).exp();
+    let (m, l) = max_and_log_sum(xr, or);
+    if !m.is_finite() {
+        or.iter_mut().zip(xr).for_each(|(o, &v)| *o = ((v - m) - l).fast_exp());
+        return;
     }
+    let inv = lanes::sum(or).recip();
+    or.iter_mut().for_each(|o| *o = *o * inv);
 }
 
 /// Row-wise log-softmax.
@@ -121,6 +139,52 @@ pub fn log_softmax_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: 
 pub fn softmax_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &mut [T]) {
     let (_, len, inner) = split_axis(shape, axis);
     per_lane(x, len, inner, out, softmax_row);
+}
+
+/// The softmax VJP in place: `g <- y (g - sum_axis(g y))`, with `y` the softmax output.
+pub fn softmax_backward_axis<T: Element>(y: &[T], shape: &[usize], axis: usize, g: &mut [T]) {
+    let (_, len, inner) = split_axis(shape, axis);
+    per_lane(y, len, inner, g, #[inline(always)] |yr, gr| {
+        let dot = lanes::dot(gr, yr);
+        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = y * (*g - dot));
+    });
+}
+
+/// The log-softmax VJP in place: `g <- g - e^y sum_axis(g)`, with `y` the log-softmax output.
+pub fn log_softmax_backward_axis<T: Element>(y: &[T], shape: &[usize], axis: usize, g: &mut [T]) {
+    let (_, len, inner) = split_axis(shape, axis);
+    per_lane(y, len, inner, g, #[inline(always)] |yr, gr| {
+        let total = lanes::sum(gr);
+        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = *g - y.fast_exp() * total);
+    });
+}
+
+/// The logsumexp VJP: `dx[o, k, i] = g[o, i] e^(x[o, k, i] - y[o, i])` for `x` of
+/// row-major `shape` reduced over `axis` into `y` (and its gradient `g`, `[outer, inner]`).
+pub fn logsumexp_backward_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, y: &[T], g: &[T], dx: &mut [T]) {
+    let (outer, len, inner) = split_axis(shape, axis);
+    assert!(
+        x.len() == dx.len() && y.len() == outer * inner && g.len() == outer * inner,
+        "logsumexp backward: buffers of {}, {}, {} and {} elements for shape {shape:?} over axis {axis}",
+        x.len(), y.len(), g.len(), dx.len()
+    );
+    // dx reads y and g through the broadcast of [outer, 1, inner] to [outer, len, inner].
+    let walk = Broadcast::new(&[outer, len, inner], [&[outer, 1, inner]]);
+    let [step] = walk.inner_strides();
+    for_each_chunk_mut(dx, #[inline(always)] |off, d| {
+        walk.for_each_run(off..off + d.len(), #[inline(always)] |start, [r], n| {
+            let (d, x) = (&mut d[start - off..start - off + n], &x[start..start + n]);
+            if step == 0 {
+                let (gr, yr) = (g[r], y[r]);
+                d.iter_mut().zip(x).for_each(|(d, &x)| *d = gr * (x - yr).fast_exp());
+            } else {
+                let (g, y) = (&g[r..r + n], &y[r..r + n]);
+                for (((d, &x), &g), &y) in d.iter_mut().zip(x).zip(g).zip(y) {
+                    *d = g * (x - y).fast_exp();
+                }
+            }
+        })
+    });
 }
 
 #[cfg(test)]
@@ -161,6 +225,40 @@ mod tests {
         logsumexp_axis(&x, &[rows, cols], 0, &mut lse_axis);
         logsumexp_rows(&xt, rows, &mut lse_rows);
         assert_eq!(lse_axis, lse_rows);
+    }
+
+    /// The VJP kernels against the formulas written out per lane, over a middle axis.
+    #[test]
+    fn vjps_match_their_formulas() {
+        let shape = [2, 5, 3];
+        let (outer, len, inner) = (2, 5, 3);
+        let x: Vec<f64> = (0..30).map(|v| ((v as f64) * 0.9).sin() * 2.0).collect();
+        let g: Vec<f64> = (0..30).map(|v| ((v as f64) * 0.4).cos()).collect();
+        let at = |o: usize, k: usize, i: usize| (o * len + k) * inner + i;
+        let (mut soft, mut log_soft) = (vec![0.0; 30], vec![0.0; 30]);
+        softmax_axis(&x, &shape, 1, &mut soft);
+        log_softmax_axis(&x, &shape, 1, &mut log_soft);
+        let (mut ds, mut dl) = (g.clone(), g.clone());
+        softmax_backward_axis(&soft, &shape, 1, &mut ds);
+        log_softmax_backward_axis(&log_soft, &shape, 1, &mut dl);
+        let mut lse = vec![0.0; outer * inner];
+        logsumexp_axis(&x, &shape, 1, &mut lse);
+        let g_lse: Vec<f64> = (0..outer * inner).map(|r| r as f64 - 2.5).collect();
+        let mut dx = vec![0.0; 30];
+        logsumexp_backward_axis(&x, &shape, 1, &lse, &g_lse, &mut dx);
+        for o in 0..outer {
+            for i in 0..inner {
+                let dot: f64 = (0..len).map(|k| g[at(o, k, i)] * soft[at(o, k, i)]).sum();
+                let total: f64 = (0..len).map(|k| g[at(o, k, i)]).sum();
+                for k in 0..len {
+                    let j = at(o, k, i);
+                    assert!((ds[j] - soft[j] * (g[j] - dot)).abs() < 1e-12);
+                    assert!((dl[j] - (g[j] - log_soft[j].exp() * total)).abs() < 1e-12);
+                    let r = o * inner + i;
+                    assert!((dx[j] - g_lse[r] * (x[j] - lse[r]).exp()).abs() < 1e-12);
+                }
+            }
+        }
     }
 
     #[test]

@@ -83,10 +83,7 @@ impl<T: Float, F: BinaryFn<T> + Sync> Primitive<T> for Binary<F> {
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        if !v.needs.iter().any(|&n| n) {
-            return vec![None, None];
-        }
-        self.backward_owned(v.inputs, v.output, copy(v.grad), v.needs)
+        super::owned::backward_on_copy(self, v)
     }
 
     /// `db` first, from `g` (or a copy of it when `da` still needs `g`), then `da`

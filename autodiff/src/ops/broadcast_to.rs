@@ -5,9 +5,9 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::sum_to_shape;
+use crate::shape::{broadcast, sum_to_shape};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, IxDyn};
+use ndarray::ArrayD;
 
 /// Broadcast to a fixed shape.
 pub struct BroadcastTo {
@@ -20,11 +20,7 @@ impl<T: Float> Primitive<T> for BroadcastTo {
     }
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
-        let x = inputs[0];
-        let view = x
-            .broadcast(IxDyn(&self.shape))
-            .unwrap_or_else(|| panic!("broadcast_to: cannot broadcast shape {:?} to {:?}", x.shape(), self.shape));
-        view.as_standard_layout().into_owned()
+        broadcast(inputs[0], &self.shape)
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {

@@ -6,7 +6,7 @@
 use super::axes::{copy_along_axis, resolve_axis, AxisSplit};
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous};
+use crate::shape::{array, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
 
@@ -33,7 +33,7 @@ impl<T: Float> Primitive<T> for Concat {
         );
         let mut shape = shapes[0].to_vec();
         shape[self.axis] = shapes.iter().map(|s| s[self.axis]).sum();
-        let mut out = vec![T::zero(); shape.iter().product()];
+        let mut out = buffer(shape.iter().product());
         let out_split = AxisSplit::of(&shape, self.axis);
         let mut at = 0;
         for x in inputs {
@@ -56,7 +56,7 @@ impl<T: Float> Primitive<T> for Concat {
                 let from = offset..offset + split.len;
                 offset += split.len;
                 v.when(i, || {
-                    let mut dx = vec![T::zero(); x.len()];
+                    let mut dx = buffer(x.len());
                     copy_along_axis(&g, g_split, from, &mut dx, split, 0);
                     array(x.shape(), dx)
                 })

@@ -6,7 +6,7 @@
 use super::axes::{resolve_axis, AxisSplit};
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous};
+use crate::shape::{array, buffer, contiguous, zeroed};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
 
@@ -55,7 +55,7 @@ impl<T: Float> Primitive<T> for IndexSelect {
         let split = AxisSplit::of(x.shape(), self.axis);
         let outer = x.shape()[..self.axis].iter().product();
         let (xs, inner) = (contiguous(x), split.inner);
-        let mut out = vec![T::zero(); shape.iter().product()];
+        let mut out = buffer(shape.iter().product());
         self.for_each_run(split, outer, |from, to| out[to..to + inner].copy_from_slice(&xs[from..from + inner]));
         array(&shape, out)
     }
@@ -66,7 +66,7 @@ impl<T: Float> Primitive<T> for IndexSelect {
             let split = AxisSplit::of(x.shape(), self.axis);
             let outer = x.shape()[..self.axis].iter().product();
             let (g, inner) = (contiguous(v.grad), split.inner);
-            let mut dx = vec![T::zero(); x.len()];
+            let mut dx = zeroed(x.len());
             self.for_each_run(split, outer, |to, from| {
                 for (d, &s) in dx[to..to + inner].iter_mut().zip(&g[from..from + inner]) {
                     *d += s;

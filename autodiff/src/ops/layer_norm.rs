@@ -1,31 +1,25 @@
 //! `layer_norm`: over the last axis (no affine parameters; compose `mul`/`add` for
 //! gain and bias), `y = (x - mu) / sigma` with `mu = mean(x)`,
 //! `sigma = sqrt(mean((x - mu)^2) + eps)` (biased variance);
-//! VJP `dx = (g - mean(g) - y mean(g y)) / sigma`, means over the last axis.
+//! VJP `dx = (g - mean(g) - y mean(g y)) / sigma`, means over the last axis
+//! (`kernels::norm`).
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, ArrayView1, Axis, Zip};
+use super::owned::{elements, single_input};
+use crate::shape::{array, buffer, contiguous};
+use ndarray::ArrayD;
 
 /// Normalisation over the last axis.
 pub struct LayerNorm<T> {
     pub eps: T,
 }
 
-impl<T: Float> LayerNorm<T> {
-    /// `(mu, sigma)` of one row.
-    fn moments(&self, row: &ArrayView1<T>) -> (T, T) {
-        let n = T::c(row.len() as f64);
-        let mu = row.sum() / n;
-        let var = row.fold(T::zero(), |acc, &v| acc + (v - mu) * (v - mu)) / n;
-        (mu, (var + self.eps).sqrt())
-    }
-}
-
-fn last_axis<T: Float>(x: &ArrayD<T>) -> Axis {
+/// The length of the last axis, panicking for a 0-d tensor.
+fn last_axis_len<T: Float>(x: &ArrayD<T>) -> usize {
     assert!(x.ndim() >= 1, "layer_norm: needs at least one axis, got shape {:?}", x.shape());
-    Axis(x.ndim() - 1)
+    x.shape()[x.ndim() - 1]
 }
 
 impl<T: Float> Primitive<T> for LayerNorm<T> {
@@ -35,31 +29,22 @@ impl<T: Float> Primitive<T> for LayerNorm<T> {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        let last = last_axis(x);
-        let mut y = ArrayD::zeros(x.raw_dim());
-        Zip::from(y.lanes_mut(last)).and(x.lanes(last)).for_each(|y, x| {
-            let (mu, sigma) = self.moments(&x);
-            Zip::from(y).and(&x).for_each(|y, &x| *y = (x - mu) / sigma);
-        });
-        y
+        let mut y = buffer(x.len());
+        kernels::norm::layer_norm_rows(&contiguous(x), last_axis_len(x), self.eps, &mut y);
+        array(x.shape(), y)
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        vec![v.when(0, || {
-            let x = v.inputs[0];
-            let last = last_axis(x);
-            let mut dx = ArrayD::zeros(x.raw_dim());
-            Zip::from(dx.lanes_mut(last)).and(x.lanes(last)).and(v.grad.lanes(last)).and(v.output.lanes(last)).for_each(
-                |dx, x, g, y| {
-                    let n = T::c(x.len() as f64);
-                    let (_, sigma) = self.moments(&x);
-                    let mean_g = g.sum() / n;
-                    let mean_gy = Zip::from(&g).and(&y).fold(T::zero(), |acc, &g, &y| acc + g * y) / n;
-                    Zip::from(dx).and(&g).and(&y).for_each(|dx, &g, &y| *dx = (g - mean_g - y * mean_gy) / sigma);
-                },
-            );
-            dx
-        })]
+        super::owned::backward_on_copy(self, v)
+    }
+
+    /// The VJP over `g`'s buffer.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        let x = inputs[0];
+        single_input(grad, needs, |mut g| {
+            kernels::norm::layer_norm_backward_rows(&contiguous(x), &contiguous(output), last_axis_len(x), self.eps, elements(&mut g));
+            g
+        })
     }
 }
 

@@ -4,9 +4,10 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, axis_index, contiguous};
+use super::owned::{elements, single_input};
+use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Axis, Zip};
+use ndarray::ArrayD;
 
 /// Log-softmax over one axis.
 pub struct LogSoftmax {
@@ -20,17 +21,21 @@ impl<T: Float> Primitive<T> for LogSoftmax {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        let mut out = vec![T::zero(); x.len()];
+        let mut out = buffer(x.len());
         kernels::softmax::log_softmax_axis(&contiguous(x), x.shape(), self.axis, &mut out);
         array(x.shape(), out)
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        vec![v.when(0, || {
-            let axis = Axis(self.axis);
-            let total = v.grad.sum_axis(axis).insert_axis(axis);
-            Zip::from(v.grad).and(v.output).and_broadcast(&total).map_collect(|&g, &y, &s| g - y.exp() * s)
-        })]
+        super::owned::backward_on_copy(self, v)
+    }
+
+    /// `dx = g - e^y sum_axis(g)`, over `g`'s buffer.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        single_input(grad, needs, |mut g| {
+            kernels::softmax::log_softmax_backward_axis(&contiguous(output), inputs[0].shape(), self.axis, elements(&mut g));
+            g
+        })
     }
 }
 

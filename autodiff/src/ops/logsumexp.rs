@@ -4,10 +4,10 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, axis_index, contiguous};
+use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
 use kernels::reduce::split_axis;
-use ndarray::{ArrayD, Axis, Zip};
+use ndarray::ArrayD;
 
 /// Log-sum-exp over one axis.
 pub struct LogSumExp {
@@ -24,7 +24,7 @@ impl<T: Float> Primitive<T> for LogSumExp {
         let x = inputs[0];
         let mut shape = x.shape().to_vec();
         let (outer, _, inner) = split_axis(&shape, self.axis);
-        let mut out = vec![T::zero(); outer * inner];
+        let mut out = buffer(outer * inner);
         kernels::softmax::logsumexp_axis(&contiguous(x), &shape, self.axis, &mut out);
         if self.keepdim {
             shape[self.axis] = 1;
@@ -36,9 +36,10 @@ impl<T: Float> Primitive<T> for LogSumExp {
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
         vec![v.when(0, || {
-            let (y, g) = (v.output.view(), v.grad.view());
-            let (y, g) = if self.keepdim { (y, g) } else { (y.insert_axis(Axis(self.axis)), g.insert_axis(Axis(self.axis))) };
-            Zip::from(v.inputs[0]).and_broadcast(&y).and_broadcast(&g).map_collect(|&x, &y, &g| g * (x - y).exp())
+            let x = v.inputs[0];
+            let mut dx = buffer(x.len());
+            kernels::softmax::logsumexp_backward_axis(&contiguous(x), x.shape(), self.axis, &contiguous(v.output), &contiguous(v.grad), &mut dx);
+            array(x.shape(), dx)
         })]
     }
 }

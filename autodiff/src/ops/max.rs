@@ -5,7 +5,7 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, axis_index, contiguous};
+use crate::shape::{array, axis_index, buffer, contiguous, zeroed};
 use crate::tensor::Tensor;
 use kernels::reduce::split_axis;
 use ndarray::ArrayD;
@@ -25,7 +25,7 @@ impl<T: Float> Primitive<T> for Max {
         let x = inputs[0];
         let mut shape = x.shape().to_vec();
         let (outer, _, inner) = split_axis(&shape, self.axis);
-        let mut out = vec![T::zero(); outer * inner];
+        let mut out = buffer(outer * inner);
         kernels::reduce::max_axis(&contiguous(x), &shape, self.axis, &mut out);
         if self.keepdim {
             shape[self.axis] = 1;
@@ -40,7 +40,7 @@ impl<T: Float> Primitive<T> for Max {
             let shape = v.inputs[0].shape();
             let (outer, len, inner) = split_axis(shape, self.axis);
             let (x, y, g) = (contiguous(v.inputs[0]), contiguous(v.output), contiguous(v.grad));
-            let mut dx = vec![T::zero(); x.len()];
+            let mut dx = zeroed(x.len());
             for o in 0..outer {
                 for i in 0..inner {
                     let j = o * inner + i;

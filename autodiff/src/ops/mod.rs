@@ -2,6 +2,7 @@
 
 pub mod axes;
 pub mod binary;
+pub mod owned;
 pub mod unary;
 #[cfg(test)]
 mod testing;

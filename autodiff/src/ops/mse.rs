@@ -4,9 +4,9 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous};
+use crate::shape::{array, buffer, contiguous};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 /// Mean squared error.
 pub struct Mse;
@@ -19,15 +19,21 @@ impl<T: Float> Primitive<T> for Mse {
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let (p, t) = (inputs[0], inputs[1]);
         assert_eq!(p.shape(), t.shape(), "mse: prediction shape {:?} and target shape {:?} differ", p.shape(), t.shape());
-        let mut squares = vec![T::zero(); p.len()];
+        let mut squares = buffer(p.len());
         kernels::map::zip(&contiguous(p), &contiguous(t), &mut squares, |a, b| (a - b) * (a - b));
-        array(&[], vec![kernels::reduce::sum_all(&squares) / T::c(p.len() as f64)])
+        let mean = kernels::reduce::sum_all(&squares) / T::c(p.len() as f64);
+        kernels::pool::give(squares);
+        array(&[], vec![mean])
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
         let (p, t) = (v.inputs[0], v.inputs[1]);
         let scale = v.grad.first().copied().expect("mse: 0-d gradient") * T::c(2.0 / p.len() as f64);
-        let dp = || Zip::from(p).and(t).map_collect(|&a, &b| (a - b) * scale);
+        let dp = || {
+            let mut d = buffer(p.len());
+            kernels::map::zip(&contiguous(p), &contiguous(t), &mut d, |a, b| (a - b) * scale);
+            array(p.shape(), d)
+        };
         vec![v.when(0, dp), v.when(1, || -dp())]
     }
 }

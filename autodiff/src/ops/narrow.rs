@@ -5,7 +5,7 @@
 use super::axes::{copy_along_axis, resolve_axis, AxisSplit};
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous};
+use crate::shape::{array, buffer, contiguous, zeroed};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
 
@@ -33,7 +33,7 @@ impl<T: Float> Primitive<T> for Narrow {
         );
         let mut shape = x.shape().to_vec();
         shape[self.axis] = self.len;
-        let mut out = vec![T::zero(); shape.iter().product()];
+        let mut out = buffer(shape.iter().product());
         let range = self.start..self.start + self.len;
         copy_along_axis(
             &contiguous(x),
@@ -49,7 +49,7 @@ impl<T: Float> Primitive<T> for Narrow {
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
         vec![v.when(0, || {
             let x = v.inputs[0];
-            let mut dx = vec![T::zero(); x.len()];
+            let mut dx = zeroed(x.len());
             let g_split = AxisSplit::of(v.grad.shape(), self.axis);
             copy_along_axis(
                 &contiguous(v.grad),

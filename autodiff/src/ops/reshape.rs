@@ -3,7 +3,8 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, contiguous};
+use super::owned::single_input;
+use crate::shape::copy;
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
 
@@ -25,11 +26,16 @@ impl<T: Float> Primitive<T> for Reshape {
             "reshape: cannot reshape {:?} ({} elements) to {:?}",
             x.shape(), x.len(), self.shape
         );
-        array(&self.shape, contiguous(x).into_owned())
+        copy(x).into_shape_with_order(self.shape.clone()).expect("reshape: element count checked")
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        vec![v.when(0, || array(v.inputs[0].shape(), contiguous(v.grad).into_owned()))]
+        super::owned::backward_on_copy(self, v)
+    }
+
+    /// `dx = g` with the input's shape: `g`'s own buffer, no copy.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], _output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        single_input(grad, needs, |g| g.into_shape_with_order(inputs[0].shape()).expect("reshape: gradient has the output's shape"))
     }
 }
 

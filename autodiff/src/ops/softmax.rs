@@ -4,9 +4,10 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, axis_index, contiguous};
+use super::owned::{elements, single_input};
+use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Axis};
+use ndarray::ArrayD;
 
 /// Softmax over one axis.
 pub struct Softmax {
@@ -20,17 +21,21 @@ impl<T: Float> Primitive<T> for Softmax {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        let mut out = vec![T::zero(); x.len()];
+        let mut out = buffer(x.len());
         kernels::softmax::softmax_axis(&contiguous(x), x.shape(), self.axis, &mut out);
         array(x.shape(), out)
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        vec![v.when(0, || {
-            let (y, g, axis) = (v.output, v.grad, Axis(self.axis));
-            let dot = (g * y).sum_axis(axis).insert_axis(axis);
-            y * &(g - &dot)
-        })]
+        super::owned::backward_on_copy(self, v)
+    }
+
+    /// `dx = y (g - sum_axis(g y))`, over `g`'s buffer.
+    fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
+        single_input(grad, needs, |mut g| {
+            kernels::softmax::softmax_backward_axis(&contiguous(output), inputs[0].shape(), self.axis, elements(&mut g));
+            g
+        })
     }
 }
 

@@ -3,9 +3,9 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, axis_index, contiguous};
+use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Axis, IxDyn};
+use ndarray::ArrayD;
 
 /// Sum over one axis.
 pub struct Sum {
@@ -22,7 +22,7 @@ impl<T: Float> Primitive<T> for Sum {
         let x = inputs[0];
         let mut shape = x.shape().to_vec();
         let (outer, _, inner) = kernels::reduce::split_axis(&shape, self.axis);
-        let mut out = vec![T::zero(); outer * inner];
+        let mut out = buffer(outer * inner);
         kernels::reduce::sum_axis(&contiguous(x), &shape, self.axis, &mut out);
         if self.keepdim {
             shape[self.axis] = 1;
@@ -34,8 +34,14 @@ impl<T: Float> Primitive<T> for Sum {
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
         vec![v.when(0, || {
-            let g = if self.keepdim { v.grad.clone() } else { v.grad.clone().insert_axis(Axis(self.axis)) };
-            g.broadcast(IxDyn(v.inputs[0].shape())).expect("sum: gradient broadcasts back").to_owned()
+            let mut kept = v.grad.shape().to_vec();
+            if !self.keepdim {
+                kept.insert(self.axis, 1);
+            }
+            let shape = v.inputs[0].shape();
+            let mut dx = buffer(shape.iter().product());
+            kernels::map::broadcast(&contiguous(v.grad), &kept, &mut dx, shape);
+            array(shape, dx)
         })]
     }
 }

@@ -7,7 +7,8 @@
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
-use crate::shape::{array, buffer, contiguous, copy, recycle, standard};
+use super::owned::{elements, single_input};
+use crate::shape::{array, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
 
@@ -37,22 +38,15 @@ impl<T: Float, F: UnaryFn<T> + Sync> Primitive<T> for Unary<F> {
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        if !v.needs[0] {
-            return vec![None];
-        }
-        self.backward_owned(v.inputs, v.output, copy(v.grad), v.needs)
+        super::owned::backward_on_copy(self, v)
     }
 
     /// `dx = g * df(x, y)`, written over `g`'s own buffer.
     fn backward_owned(&self, inputs: &[&ArrayD<T>], output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
-        if !needs[0] {
-            recycle(grad);
-            return vec![None];
-        }
-        let mut g = standard(grad);
-        let dx = g.as_slice_mut().expect("standard layout is contiguous");
-        kernels::map::update_zip(dx, &contiguous(inputs[0]), &contiguous(output), |g, x, y| g * self.0.df(x, y));
-        vec![Some(g)]
+        single_input(grad, needs, |mut g| {
+            kernels::map::update_zip(elements(&mut g), &contiguous(inputs[0]), &contiguous(output), |g, x, y| g * self.0.df(x, y));
+            g
+        })
     }
 }
 
