@@ -69,8 +69,13 @@ pub fn sum_to_shape<T: Element>(x: &[T], x_shape: &[usize], out: &mut [T], out_s
     );
     assert_eq!(x.len(), x_shape.iter().product::<usize>(), "sum_to_shape: buffer does not match {x_shape:?}");
     assert_eq!(out.len(), out_shape.iter().product::<usize>(), "sum_to_shape: output does not match {out_shape:?}");
-    if out.len() == x.len() || x.is_empty() {
-        out.copy_from_slice(&x[..out.len()]);
+    if x.is_empty() {
+        // An empty axis sums to zero (out may still have elements, e.g. [0, 3] -> [1, 3]).
+        out.fill(T::zero());
+        return;
+    }
+    if out.len() == x.len() {
+        out.copy_from_slice(x);
         return;
     }
     let walk = Broadcast::new(x_shape, [out_shape]);
