@@ -10,6 +10,7 @@ pub mod init;
 pub mod log;
 pub mod optim_config;
 pub mod params;
+pub mod prior;
 pub mod problem;
 pub mod target;
 pub mod target_batch;

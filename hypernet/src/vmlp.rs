@@ -38,6 +38,7 @@
 use crate::init::initial_weights;
 use crate::log::MetricsLog;
 use crate::optim_config::OptimConfig;
+use crate::prior::WeightPriors;
 use crate::problem::ProblemConfig;
 use crate::target::{Activation, TargetWeights};
 use crate::target_batch::{activate, hidden_layer, output_layer, BatchedWeights};
@@ -73,11 +74,8 @@ pub struct VmlpConfig {
     pub batch_size: usize,
     /// Steps between log records.
     pub log_every: usize,
-    /// Prior standard deviations of W1, b1, w2 (times sqrt(m)) and b2.
-    pub prior_w1: f64,
-    pub prior_b1: f64,
-    pub prior_w2_sqrt_m: f64,
-    pub prior_b2: f64,
+    /// Prior standard deviations of the target weights.
+    pub priors: WeightPriors,
     /// The loss is `nMSE + beta * bits / complexity_normaliser`.
     pub complexity_normaliser: f64,
     /// Initial sigma of every weight, as a fraction of its prior's sp.
@@ -101,10 +99,7 @@ impl Default for VmlpConfig {
             steps: 5000,
             batch_size: 256,
             log_every: 100,
-            prior_w1: 1.0,
-            prior_b1: 1.0,
-            prior_w2_sqrt_m: 1.0,
-            prior_b2: 10.0,
+            priors: WeightPriors::default(),
             complexity_normaliser: 865.0,
             initial_sigma_fraction: 0.1,
             noise: WeightNoise::Local,
@@ -121,6 +116,7 @@ impl VmlpConfig {
     pub fn validate(&self) -> Result<(), TrainError> {
         let bad = |m: String| Err(TrainError::Config(m));
         self.problem.validate().map_err(TrainError::Config)?;
+        self.priors.validate("vmlp").map_err(TrainError::Config)?;
         if self.log10_betas.is_empty() || self.log10_betas.iter().any(|b| !b.is_finite()) {
             return bad(format!("log10_betas must be a non-empty list of finite numbers, got {:?}", self.log10_betas));
         }
@@ -136,10 +132,6 @@ impl VmlpConfig {
             return bad(format!("{name} must be at least 1"));
         }
         let positives = [
-            ("prior_w1", self.prior_w1),
-            ("prior_b1", self.prior_b1),
-            ("prior_w2_sqrt_m", self.prior_w2_sqrt_m),
-            ("prior_b2", self.prior_b2),
             ("complexity_normaliser", self.complexity_normaliser),
             ("initial_sigma_fraction", self.initial_sigma_fraction),
         ];
@@ -151,8 +143,7 @@ impl VmlpConfig {
 
     /// Prior standard deviations `[sp_W1, sp_b1, sp_w2, sp_b2]`.
     pub fn priors(&self) -> [f64; 4] {
-        let m = self.problem.hidden as f64;
-        [self.prior_w1, self.prior_b1, self.prior_w2_sqrt_m / m.sqrt(), self.prior_b2]
+        self.priors.at_width(self.problem.hidden)
     }
 
     /// Number of networks trained together.
@@ -452,8 +443,8 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        let err = train_vmlp(&VmlpConfig { prior_b2: -1.0, ..VmlpConfig::default() }, None).unwrap_err();
-        assert!(err.to_string().contains("prior_b2"), "{err}");
+        let err = train_vmlp(&VmlpConfig { priors: WeightPriors { b2: -1.0, ..WeightPriors::default() }, ..VmlpConfig::default() }, None).unwrap_err();
+        assert!(err.to_string().contains("priors.b2"), "{err}");
         let err = train_vmlp(&VmlpConfig { log10_betas: vec![], ..VmlpConfig::default() }, None).unwrap_err();
         assert!(err.to_string().contains("log10_betas"), "{err}");
     }
@@ -461,7 +452,7 @@ mod tests {
     #[test]
     fn config_toml_round_trip() {
         let text = toml::to_string(&VmlpConfig::default()).unwrap();
-        assert!(text.contains("log10_betas") && text.contains("prior_w2_sqrt_m") && text.contains("[optimizer]"), "{text}");
+        assert!(text.contains("log10_betas") && text.contains("w2_sqrt_m") && text.contains("[optimizer]"), "{text}");
         assert_eq!(toml::from_str::<VmlpConfig>(&text).unwrap(), VmlpConfig::default());
     }
 }

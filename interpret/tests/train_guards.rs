@@ -254,7 +254,7 @@ fn print_config_writes_every_setting_and_reads_back() {
     assert_eq!(config.steps, 77);
     assert_eq!(config.generator.width, 8);
     assert_eq!(text, to_toml(&config));
-    for field in ["seed", "clip_norm", "[problem]", "[optimizer]", "prior_b2"] {
+    for field in ["seed", "clip_norm", "[problem]", "[optimizer]", "w2_sqrt_m"] {
         assert!(text.contains(field), "{field} missing from\n{text}");
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -1,5 +1,6 @@
 //! The generator's configuration, with every default written out.
 
+use crate::prior::WeightPriors;
 use serde::{Deserialize, Serialize};
 
 /// How the input weights `W1[j, i]` are read out of hidden node `j` and input node `i`.
@@ -50,11 +51,8 @@ pub struct GeneratorConfig {
     pub cond_width: usize,
     pub w1_readout: W1Readout,
     pub complexity: ComplexityMeasure,
-    /// Prior standard deviations: W1, b1, w2 (times sqrt(m)), b2.
-    pub prior_w1: f64,
-    pub prior_b1: f64,
-    pub prior_w2_sqrt_m: f64,
-    pub prior_b2: f64,
+    /// Prior standard deviations of the target weights.
+    pub priors: WeightPriors,
     /// Initial sigma as a fraction of the prior's (for the sigma readouts).
     pub initial_sigma_fraction: f64,
     /// log10 beta is fed to the conditioning MLP as
@@ -74,10 +72,7 @@ impl Default for GeneratorConfig {
             cond_width: 32,
             w1_readout: W1Readout::BalancedPointer,
             complexity: ComplexityMeasure::TensorSigma,
-            prior_w1: 1.0,
-            prior_b1: 1.0,
-            prior_w2_sqrt_m: 1.0,
-            prior_b2: 10.0,
+            priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
             log10_beta_center: -2.5,
             log10_beta_halfwidth: 3.5,
@@ -104,11 +99,7 @@ impl GeneratorConfig {
         if self.width % self.heads != 0 {
             return Err(format!("generator.heads ({}) must divide generator.width ({})", self.heads, self.width));
         }
-        for (name, v) in [("prior_w1", self.prior_w1), ("prior_b1", self.prior_b1), ("prior_w2_sqrt_m", self.prior_w2_sqrt_m), ("prior_b2", self.prior_b2)] {
-            if !(v > 0.0 && v.is_finite()) {
-                return Err(format!("generator.{name} must be a positive number, got {v}"));
-            }
-        }
+        self.priors.validate("generator")?;
         if !(self.initial_sigma_fraction > 0.0 && self.initial_sigma_fraction < 1.0) {
             return Err(format!("generator.initial_sigma_fraction must be in (0, 1), got {}", self.initial_sigma_fraction));
         }

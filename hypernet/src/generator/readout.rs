@@ -2,7 +2,7 @@
 //!
 //! With hidden-node features `H [B, m, d]`, input-node features `X [B, n, d]` and the
 //! output node's `o [B, 1, d]`:
-//! * `b1_j = head(H_j)_0`, `w2_j = head(H_j)_1 * sp_w2` (`sp_w2 = prior_w2_sqrt_m / sqrt(m)`),
+//! * `b1_j = head(H_j)_0`, `w2_j = head(H_j)_1 * sp_w2` (`sp_w2 = priors.w2_sqrt_m / sqrt(m)`),
 //! * `b2 = c * sum_j head(H_j)_2 + out(o)`: a sum over nodes, so it grows with the
 //!   network as the L1 norm's mean does (an average could not follow n). The constant
 //!   `c = B2_NODE_SCALE` keeps one parameter step from moving b2 by m steps at once
@@ -90,7 +90,7 @@ impl Readout {
             logits: Bilinear::new(store, "readout.w1", d, dk, k[2]),
             sign: (cfg.w1_readout != W1Readout::Bilinear).then(|| Bilinear::new(store, "readout.w1_sign", d, dk, k[3])),
             kind: cfg.w1_readout,
-            prior_w2_sqrt_m: cfg.prior_w2_sqrt_m as f32,
+            prior_w2_sqrt_m: cfg.priors.w2_sqrt_m as f32,
         }
     }
 

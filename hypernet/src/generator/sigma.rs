@@ -16,7 +16,7 @@ use autodiff::{Key, Tensor};
 
 /// Prior standard deviations for one width m: `[sp_W1, sp_b1, sp_w2, sp_b2]`.
 pub fn priors(cfg: &GeneratorConfig, m: usize) -> [f64; 4] {
-    [cfg.prior_w1, cfg.prior_b1, cfg.prior_w2_sqrt_m / (m as f64).sqrt(), cfg.prior_b2]
+    cfg.priors.at_width(m)
 }
 
 pub enum SigmaHeads {

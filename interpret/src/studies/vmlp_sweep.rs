@@ -25,10 +25,7 @@ pub fn vmlp_config(cfg: &ReproduceConfig) -> VmlpConfig {
         steps: v.steps,
         batch_size: v.batch_size,
         log_every: (v.steps / 50).max(1),
-        prior_w1: g.prior_w1,
-        prior_b1: g.prior_b1,
-        prior_w2_sqrt_m: g.prior_w2_sqrt_m,
-        prior_b2: g.prior_b2,
+        priors: g.priors,
         complexity_normaliser: problem.weight_count() as f64,
         initial_sigma_fraction: v.initial_sigma_fraction,
         noise: v.noise,
@@ -100,6 +97,6 @@ mod tests {
         v.validate().unwrap();
         assert_eq!(v.complexity_normaliser, cfg.training.problem_at(cfg.sweep.inputs).weight_count() as f64);
         assert_eq!(v.log10_betas, cfg.sweep_log10_betas());
-        assert_eq!(v.prior_b2, cfg.training.generator.prior_b2);
+        assert_eq!(v.priors, cfg.training.generator.priors);
     }
 }
