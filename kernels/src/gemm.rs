@@ -84,11 +84,42 @@ pub fn gemm<T: Element>(alpha: T, a: &[T], la: MatLayout, b: &[T], lb: MatLayout
     }
 }
 
+/// Rows of `c` per block in [`gemm_row_blocks`]: at most 16 blocks, each of at least
+/// 2^16 multiply-adds and at least 64 rows (every block packs all of `b`, `k n`
+/// elements, so a block needs many rows to repay that). A function of the shape alone.
+fn rows_per_block(rows: usize, k: usize, n: usize) -> usize {
+    let min_rows = (1usize << 16).div_ceil((k * n).max(1)).max(64);
+    rows.div_ceil(16).max(min_rows)
+}
+
+/// [`gemm`] with `c` row-major contiguous and its rows cut into blocks (fixed by the
+/// shape, see `rows_per_block`) that run in parallel. Each element of `c` is a
+/// product of one row of `a` and one column of `b` computed by the same code
+/// whichever block holds it, so the bits do not depend on the thread count.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_row_blocks<T: Element>(alpha: T, a: &[T], la: MatLayout, b: &[T], lb: MatLayout, beta: T, c: &mut [T], lc: MatLayout) {
+    assert_eq!(lc, MatLayout::row_major(lc.rows, lc.cols), "gemm_row_blocks: c must be row-major contiguous");
+    assert!(la.row_stride >= 0 && la.rows == lc.rows, "gemm_row_blocks: a must have c's rows and a non-negative row stride");
+    let (rows, n) = (lc.rows, lc.cols);
+    let per_block = rows_per_block(rows, la.cols, n);
+    if per_block >= rows || n == 0 || rayon::current_num_threads() == 1 {
+        return gemm(alpha, a, la, b, lb, beta, c, lc);
+    }
+    c[..rows * n].par_chunks_mut(per_block * n).enumerate().for_each(|(i, ci)| {
+        let r = ci.len() / n;
+        let a_block = &a[i * per_block * la.row_stride as usize..];
+        gemm(alpha, a_block, MatLayout { rows: r, ..la }, b, lb, beta, ci, MatLayout::row_major(r, n));
+    });
+}
+
 /// `c[i] <- alpha * a[i] b[i] + beta * c[i]` for `i in 0..batch`.
 ///
 /// Matrix `i` of `a` starts at offset `i * a_batch_stride` (0 broadcasts one matrix);
 /// the same for `b`. `c` is contiguous: `batch` row-major `lc.rows x lc.cols` blocks.
-/// Batches run in parallel; each output block is computed by the same serial code
+/// When one `b` serves every batch and the `a`s lie one below the other
+/// (`a_batch_stride = rows * row_stride`), the batch is one tall product
+/// `[batch * rows, k] x [k, n]` split by rows ([`gemm_row_blocks`]); otherwise
+/// batches run in parallel. Each output block is computed by the same serial code
 /// whatever the thread count, so results do not depend on it.
 #[allow(clippy::too_many_arguments)]
 pub fn batched_gemm<T: Element>(
@@ -102,6 +133,11 @@ pub fn batched_gemm<T: Element>(
     assert!(c.len() >= batch * block, "batched_gemm: c holds {} elements, needs {}", c.len(), batch * block);
     if batch == 0 || block == 0 {
         return;
+    }
+    let stacked = batch == 1 || (b_batch_stride == 0 && la.row_stride >= 0 && a_batch_stride as isize == la.rows as isize * la.row_stride);
+    if stacked {
+        let tall = |l: MatLayout| MatLayout { rows: batch * l.rows, ..l };
+        return gemm_row_blocks(alpha, a, tall(la), b, lb, beta, &mut c[..batch * block], tall(lc));
     }
     let one = |i: usize, ci: &mut [T]| {
         gemm(alpha, &a[i * a_batch_stride..], la, &b[i * b_batch_stride..], lb, beta, ci, lc)
@@ -155,6 +191,26 @@ mod tests {
             for j in 0..4 {
                 assert_eq!(c[i * 4 + j], 2.0 * want[j] + 1.0);
             }
+        }
+    }
+
+    #[test]
+    fn stacked_batches_and_row_blocks_match_naive_products() {
+        // 40 batches of [7, 33] x one shared [33, 300]: a tall product split by rows.
+        let (batch, m, k, n) = (40, 7, 33, 300);
+        let a: Vec<f64> = (0..batch * m * k).map(|v| ((v * 13) % 17) as f64 - 8.0).collect();
+        let b: Vec<f64> = (0..k * n).map(|v| ((v * 7) % 11) as f64 - 5.0).collect();
+        let (la, lb) = (MatLayout::row_major(m, k), MatLayout::row_major(k, n));
+        let run = |threads: usize| {
+            let mut c = vec![0.0; batch * m * n];
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| batched_gemm(batch, 1.0, &a, la, m * k, &b, lb, 0, 0.0, &mut c, MatLayout::row_major(m, n)));
+            c
+        };
+        let c = run(2);
+        assert_eq!(c, run(1));
+        for i in 0..batch {
+            assert_eq!(&c[i * m * n..(i + 1) * m * n], &naive(&a[i * m * k..], la, &b, lb)[..], "batch {i}");
         }
     }
 

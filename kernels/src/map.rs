@@ -129,10 +129,26 @@ pub fn binary_broadcast<T: Element>(
         walk.for_each_run(off..off + o.len(), #[inline(always)] |start, [ia, ib], n| {
             let o = &mut o[start - off..start - off + n];
             match (step_a, step_b) {
-                (1, 1) => o.iter_mut().zip(&a[ia..ia + n]).zip(&b[ib..ib + n]).for_each(|((o, &x), &y)| *o = f(x, y)),
-                (1, 0) => o.iter_mut().zip(&a[ia..ia + n]).for_each(|(o, &x)| *o = f(x, b[ib])),
-                (0, 1) => o.iter_mut().zip(&b[ib..ib + n]).for_each(|(o, &y)| *o = f(a[ia], y)),
-                _ => o.iter_mut().for_each(|o| *o = f(a[ia], b[ib])),
+                (1, 1) => {
+                    for ((o, &x), &y) in o.iter_mut().zip(&a[ia..ia + n]).zip(&b[ib..ib + n]) {
+                        *o = f(x, y);
+                    }
+                }
+                (1, 0) => {
+                    for (o, &x) in o.iter_mut().zip(&a[ia..ia + n]) {
+                        *o = f(x, b[ib]);
+                    }
+                }
+                (0, 1) => {
+                    for (o, &y) in o.iter_mut().zip(&b[ib..ib + n]) {
+                        *o = f(a[ia], y);
+                    }
+                }
+                _ => {
+                    for o in o.iter_mut() {
+                        *o = f(a[ia], b[ib]);
+                    }
+                }
             }
         })
     });

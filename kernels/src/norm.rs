@@ -15,7 +15,9 @@ use crate::parallel::for_each_row_block_mut;
 fn moments<T: Element>(row: &[T], eps: T, scratch: &mut [T]) -> (T, T) {
     let n = T::from_usize(row.len()).expect("row length fits the float type");
     let mu = lanes::sum(row) / n;
-    scratch.iter_mut().zip(row).for_each(|(s, &v)| *s = (v - mu) * (v - mu));
+    for (s, &v) in scratch.iter_mut().zip(row) {
+        *s = (v - mu) * (v - mu);
+    }
     (mu, (lanes::sum(scratch) / n + eps).sqrt())
 }
 
@@ -26,7 +28,9 @@ pub fn layer_norm_rows<T: Element>(x: &[T], cols: usize, eps: T, out: &mut [T]) 
         for (r, or) in o.chunks_mut(cols).enumerate() {
             let xr = &x[(first + r) * cols..(first + r + 1) * cols];
             let (mu, sigma) = moments(xr, eps, or);
-            or.iter_mut().zip(xr).for_each(|(o, &v)| *o = (v - mu) / sigma);
+            for (o, &v) in or.iter_mut().zip(xr) {
+                *o = (v - mu) / sigma;
+            }
         }
     });
 }
@@ -43,7 +47,9 @@ pub fn layer_norm_backward_rows<T: Element>(x: &[T], y: &[T], cols: usize, eps: 
             let (xr, yr) = (&x[rows.clone()], &y[rows]);
             let (_, sigma) = moments(xr, eps, &mut scratch);
             let (mean_g, mean_gy) = (lanes::sum(gr) / n, lanes::dot(gr, yr) / n);
-            gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = (*g - mean_g - y * mean_gy) / sigma);
+            for (g, &y) in gr.iter_mut().zip(yr) {
+                *g = (*g - mean_g - y * mean_gy) / sigma;
+            }
         }
     });
 }

@@ -32,7 +32,9 @@ pub fn permute<T: Element>(x: &[T], shape: &[usize], axes: &[usize], out: &mut [
             if step == 1 {
                 o.copy_from_slice(&x[src..src + n]);
             } else {
-                o.iter_mut().enumerate().for_each(|(i, v)| *v = x[src + i * step]);
+                for (i, v) in o.iter_mut().enumerate() {
+                    *v = x[src + i * step];
+                }
             }
         })
     });

@@ -115,7 +115,9 @@ pub fn sum_to_shape<T: Element>(x: &[T], x_shape: &[usize], out: &mut [T], out_s
     };
     out.copy_from_slice(&partials[0]);
     for p in &partials[1..] {
-        out.iter_mut().zip(p).for_each(|(o, &v)| *o = *o + v);
+        for (o, &v) in out.iter_mut().zip(p) {
+            *o = *o + v;
+        }
     }
 }
 
@@ -128,7 +130,9 @@ fn accumulate<T: Element>(x: &[T], walk: &Broadcast<1>, range: std::ops::Range<u
     walk.for_each_run(range, #[inline(always)] |xo, [oo], n| {
         let xs = &x[xo..xo + n];
         if step == 1 {
-            out[oo - base..oo - base + n].iter_mut().zip(xs).for_each(|(o, &v)| *o = *o + v);
+            for (o, &v) in out[oo - base..oo - base + n].iter_mut().zip(xs) {
+                *o = *o + v;
+            }
         } else {
             let o = &mut out[oo - base];
             *o = xs.iter().fold(*o, |a, &v| a + v);

@@ -6,6 +6,10 @@
 //! width changes: additions, multiplications, divisions and comparisons are exactly
 //! rounded at any width, no fused multiply-add is enabled (Rust never contracts
 //! `a * b + c` on its own), and no loop is reordered, so every path gives the same bits.
+//!
+//! Only code inlined into the wide function is compiled wide: closures passed down
+//! are marked `#[inline(always)]`, and hot loops are `for` loops rather than
+//! `iter().for_each(..)`, whose `fold` may stay a separate, baseline function.
 
 /// Calls `f`, compiled for AVX-512 or AVX2 when the CPU has it.
 #[inline(always)]

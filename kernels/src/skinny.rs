@@ -53,9 +53,13 @@ fn matrix_vector<T: Element>(alpha: T, mat: &[T], layout: MatLayout, v: &[T], be
             let mut acc = vec![T::zero(); rows];
             for (p, &vp) in v.iter().enumerate() {
                 let column = &mat[p * cs..p * cs + rows];
-                acc.iter_mut().zip(column).for_each(|(s, &x)| *s = *s + x * vp);
+                for (s, &x) in acc.iter_mut().zip(column) {
+                    *s = *s + x * vp;
+                }
             }
-            c.iter_mut().zip(&acc).for_each(|(ci, &s)| finish(ci, s));
+            for (ci, &s) in c.iter_mut().zip(&acc) {
+                finish(ci, s);
+            }
         });
         true
     } else {
@@ -71,9 +75,13 @@ fn outer<T: Element>(alpha: T, a: &[T], a_stride: usize, b: &[T], beta: T, c: &m
         let ai = alpha * a[i * a_stride];
         let row = &mut c[i * rs..i * rs + b.len()];
         if beta == T::zero() {
-            row.iter_mut().zip(b).for_each(|(cij, &bj)| *cij = ai * bj);
+            for (cij, &bj) in row.iter_mut().zip(b) {
+                *cij = ai * bj;
+            }
         } else {
-            row.iter_mut().zip(b).for_each(|(cij, &bj)| *cij = ai * bj + beta * *cij);
+            for (cij, &bj) in row.iter_mut().zip(b) {
+                *cij = ai * bj + beta * *cij;
+            }
         }
     }
 }

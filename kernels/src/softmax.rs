@@ -69,34 +69,47 @@ pub fn logsumexp_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &m
 /// otherwise each is gathered into scratch and scattered back. Whole `[len, inner]`
 /// blocks are split across threads when large, so every lane is computed by the same
 /// code whatever the thread count.
-fn per_lane<T: Element>(x: &[T], len: usize, inner: usize, out: &mut [T], f: impl Fn(&[T], &mut [T]) + Sync) {
+fn per_lane<T: Element, F: Fn(&[T], &mut [T]) + Sync>(x: &[T], len: usize, inner: usize, out: &mut [T], f: F) {
     assert_eq!(x.len(), out.len(), "softmax: input and output lengths differ");
     let block = len * inner;
     if block == 0 {
         return;
     }
     let chunk = (crate::parallel::CHUNK / block).max(1) * block;
-    let work = |c: usize, o: &mut [T]| {
-        let x = &x[c * chunk..c * chunk + o.len()];
-        if inner == 1 {
-            x.chunks(len).zip(o.chunks_mut(len)).for_each(|(xr, or)| f(xr, or));
-            return;
-        }
-        let (mut lane_in, mut lane_out) = (vec![T::zero(); len], vec![T::zero(); len]);
-        for (xb, ob) in x.chunks(block).zip(o.chunks_mut(block)) {
-            for i in 0..inner {
-                lane_in.iter_mut().enumerate().for_each(|(k, v)| *v = xb[k * inner + i]);
-                lane_out.iter_mut().enumerate().for_each(|(k, v)| *v = ob[k * inner + i]);
-                f(&lane_in, &mut lane_out);
-                lane_out.iter().enumerate().for_each(|(k, &v)| ob[k * inner + i] = v);
-            }
-        }
-    };
     if crate::parallel::worth_parallel(x.len()) {
         use rayon::prelude::*;
-        out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| crate::simd::widest(#[inline(always)] || work(c, o)));
+        out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
+            crate::simd::widest(#[inline(always)] || lanes_of_chunk(&x[c * chunk..c * chunk + o.len()], len, inner, o, &f))
+        });
     } else {
-        out.chunks_mut(chunk).enumerate().for_each(|(c, o)| crate::simd::widest(#[inline(always)] || work(c, o)));
+        out.chunks_mut(chunk).enumerate().for_each(|(c, o)| {
+            crate::simd::widest(#[inline(always)] || lanes_of_chunk(&x[c * chunk..c * chunk + o.len()], len, inner, o, &f))
+        });
+    }
+}
+
+/// [`per_lane`]'s work on one chunk of whole `[len, inner]` blocks.
+#[inline(always)]
+fn lanes_of_chunk<T: Element, F: Fn(&[T], &mut [T])>(x: &[T], len: usize, inner: usize, o: &mut [T], f: &F) {
+    // `for` loops, not `for_each`: the closure's body must be inlined here, into
+    // the wide (`simd::widest`) build, not left in a separate baseline function.
+    if inner == 1 {
+        for (xr, or) in x.chunks(len).zip(o.chunks_mut(len)) {
+            f(xr, or);
+        }
+        return;
+    }
+    let (mut lane_in, mut lane_out) = (vec![T::zero(); len], vec![T::zero(); len]);
+    for (xb, ob) in x.chunks(len * inner).zip(o.chunks_mut(len * inner)) {
+        for i in 0..inner {
+            for k in 0..len {
+                (lane_in[k], lane_out[k]) = (xb[k * inner + i], ob[k * inner + i]);
+            }
+            f(&lane_in, &mut lane_out);
+            for k in 0..len {
+                ob[k * inner + i] = lane_out[k];
+            }
+        }
     }
 }
 
@@ -112,33 +125,37 @@ fn log_softmax_row<T: Element>(xr: &[T], or: &mut [T]) {
 fn softmax_row<T: Element>(xr: &[T], or: &mut [T]) {
     let (m, l) = max_and_log_sum(xr, or);
     if !m.is_finite() {
-        or.iter_mut().zip(xr).for_each(|(o, &v)| *o = ((v - m) - l).fast_exp());
+        for (o, &v) in or.iter_mut().zip(xr) {
+            *o = ((v - m) - l).fast_exp();
+        }
         return;
     }
     let inv = lanes::sum(or).recip();
-    or.iter_mut().for_each(|o| *o = *o * inv);
+    for o in or.iter_mut() {
+        *o = *o * inv;
+    }
 }
 
 /// Row-wise log-softmax.
 pub fn log_softmax_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
-    per_lane(x, cols, 1, out, log_softmax_row);
+    per_lane(x, cols, 1, out, #[inline(always)] |x, o| log_softmax_row(x, o));
 }
 
 /// Row-wise softmax.
 pub fn softmax_rows<T: Element>(x: &[T], cols: usize, out: &mut [T]) {
-    per_lane(x, cols, 1, out, softmax_row);
+    per_lane(x, cols, 1, out, #[inline(always)] |x, o| softmax_row(x, o));
 }
 
 /// Log-softmax over `axis` of `x` with row-major `shape`.
 pub fn log_softmax_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &mut [T]) {
     let (_, len, inner) = split_axis(shape, axis);
-    per_lane(x, len, inner, out, log_softmax_row);
+    per_lane(x, len, inner, out, #[inline(always)] |x, o| log_softmax_row(x, o));
 }
 
 /// Softmax over `axis` of `x` with row-major `shape`.
 pub fn softmax_axis<T: Element>(x: &[T], shape: &[usize], axis: usize, out: &mut [T]) {
     let (_, len, inner) = split_axis(shape, axis);
-    per_lane(x, len, inner, out, softmax_row);
+    per_lane(x, len, inner, out, #[inline(always)] |x, o| softmax_row(x, o));
 }
 
 /// The softmax VJP in place: `g <- y (g - sum_axis(g y))`, with `y` the softmax output.
@@ -146,7 +163,9 @@ pub fn softmax_backward_axis<T: Element>(y: &[T], shape: &[usize], axis: usize, 
     let (_, len, inner) = split_axis(shape, axis);
     per_lane(y, len, inner, g, #[inline(always)] |yr, gr| {
         let dot = lanes::dot(gr, yr);
-        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = y * (*g - dot));
+        for (g, &y) in gr.iter_mut().zip(yr) {
+            *g = y * (*g - dot);
+        }
     });
 }
 
@@ -155,7 +174,9 @@ pub fn log_softmax_backward_axis<T: Element>(y: &[T], shape: &[usize], axis: usi
     let (_, len, inner) = split_axis(shape, axis);
     per_lane(y, len, inner, g, #[inline(always)] |yr, gr| {
         let total = lanes::sum(gr);
-        gr.iter_mut().zip(yr).for_each(|(g, &y)| *g = *g - y.fast_exp() * total);
+        for (g, &y) in gr.iter_mut().zip(yr) {
+            *g = *g - y.fast_exp() * total;
+        }
     });
 }
 
@@ -176,7 +197,9 @@ pub fn logsumexp_backward_axis<T: Element>(x: &[T], shape: &[usize], axis: usize
             let (d, x) = (&mut d[start - off..start - off + n], &x[start..start + n]);
             if step == 0 {
                 let (gr, yr) = (g[r], y[r]);
-                d.iter_mut().zip(x).for_each(|(d, &x)| *d = gr * (x - yr).fast_exp());
+                for (d, &x) in d.iter_mut().zip(x) {
+                    *d = gr * (x - yr).fast_exp();
+                }
             } else {
                 let (g, y) = (&g[r..r + n], &y[r..r + n]);
                 for (((d, &x), &g), &y) in d.iter_mut().zip(x).zip(g).zip(y) {

@@ -4,7 +4,8 @@
 //!
 //! VJP: `dA = G B^T`, `dB = A^T G`, each summed over the batch axes along which that
 //! operand was broadcast. Transposes are strided views handed to the GEMM kernel, so
-//! they cost no copy.
+//! they cost no copy. A `B` shared by the whole batch (a layer's weight) gets its
+//! summed gradient from one product over the stacked batches.
 
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
@@ -59,6 +60,27 @@ fn product<T: Float>(a: &Operand<T>, b: &Operand<T>, batch: &[usize]) -> ArrayD<
     array(&shape, out)
 }
 
+/// Matrices in a batch of matrices of `shape` (the product of its batch axes).
+fn matrices(shape: &[usize]) -> usize {
+    shape[..shape.len() - 2].iter().product()
+}
+
+/// `dB = sum_i A_i^T G_i` for a `B` shared by the whole batch, as one product
+/// `[A_1; ...; A_n]^T [G_1; ...; G_n]` of the batches stacked row-wise (one GEMM with
+/// a long inner dimension instead of `n` products and a sum), shaped as `b_shape`.
+fn shared_operand_gradient<T: Float>(a_t: &Operand<T>, g: &Operand<T>, batch: &[usize], b_shape: &[usize]) -> ArrayD<T> {
+    let rows: usize = batch.iter().product::<usize>() * a_t.layout.cols;
+    let (k, n) = (a_t.layout.rows, g.layout.cols);
+    let mut out = buffer(k * n);
+    kernels::gemm::gemm_row_blocks(
+        T::one(),
+        &a_t.data, MatLayout::row_major(rows, k).t(),
+        &g.data, MatLayout::row_major(rows, n),
+        T::zero(), &mut out, MatLayout::row_major(k, n),
+    );
+    array(b_shape, out)
+}
+
 fn batch_shape(a: &[usize], b: &[usize]) -> Vec<usize> {
     assert!(a.len() >= 2 && b.len() >= 2, "matmul: operands need at least 2 axes, got {a:?} and {b:?}");
     assert_eq!(a[a.len() - 1], b[b.len() - 2], "matmul: inner dimensions differ: {a:?} x {b:?}");
@@ -80,10 +102,14 @@ impl<T: Float> Primitive<T> for MatMul {
         let (a, b) = (v.inputs[0], v.inputs[1]);
         let batch = batch_shape(a.shape(), b.shape());
         let g = operand(v.grad, &batch, false);
-        vec![
-            v.when(0, || sum_to_shape_owned(product(&g, &operand(b, &batch, true), &batch), a.shape())),
-            v.when(1, || sum_to_shape_owned(product(&operand(a, &batch, true), &g, &batch), b.shape())),
-        ]
+        let db = || {
+            let a_t = operand(a, &batch, true);
+            if a_t.batch_stride != 0 && matrices(b.shape()) == 1 {
+                return shared_operand_gradient(&a_t, &g, &batch, b.shape());
+            }
+            sum_to_shape_owned(product(&a_t, &g, &batch), b.shape())
+        };
+        vec![v.when(0, || sum_to_shape_owned(product(&g, &operand(b, &batch, true), &batch), a.shape())), v.when(1, db)]
     }
 }
 
