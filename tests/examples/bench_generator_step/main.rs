@@ -8,7 +8,8 @@
 //!
 //! ```text
 //! cargo run --release -p tests --example bench_generator_step -- [--threads 2] [--warmup 10] [--reps 100]
-//!     [--networks B] [--points N] [--inputs n] [--phase warmup|priced (default both; for profiling one)]
+//!     [--networks B] [--points N] [--inputs n] [--hidden-per-input h (m = h n)]
+//!     [--phase warmup|priced (default both; for profiling one)]
 //! ```
 //!
 //! Prints `RESULT impl=ours-<phase> median_ms=<f> min_ms=<f> gflops=<f>` lines for
@@ -23,7 +24,8 @@ use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: bench_generator_step [--threads T (2)] [--warmup W (10)] [--reps R (100)] \
-                     [--networks B (16)] [--points N (256)] [--inputs n (16; m = 3n)] [--phase warmup|priced (both)]";
+                     [--networks B (16)] [--points N (256)] [--inputs n (16)] [--hidden-per-input h (3; m = h n)] \
+                     [--phase warmup|priced (both)]";
 
 struct Options {
     threads: usize,
@@ -32,13 +34,14 @@ struct Options {
     networks: usize,
     points: usize,
     inputs: usize,
+    hidden_per_input: usize,
     /// `None`: both phases; `Some(priced)`: only that one.
     phase: Option<bool>,
 }
 
 fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let d = GeneratorTrainConfig::default();
-    let mut o = Options { threads: 2, warmup: 10, reps: 100, networks: d.networks, points: d.points, inputs: d.train_inputs[0], phase: None };
+    let mut o = Options { threads: 2, warmup: 10, reps: 100, networks: d.networks, points: d.points, inputs: d.train_inputs[0], hidden_per_input: d.hidden_per_input, phase: None };
     while let Some(flag) = args.next() {
         if flag == "--phase" {
             o.phase = match args.next().as_deref() {
@@ -55,14 +58,15 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
             "--networks" => &mut o.networks,
             "--points" => &mut o.points,
             "--inputs" => &mut o.inputs,
+            "--hidden-per-input" => &mut o.hidden_per_input,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         };
         let value = args.next().ok_or_else(|| format!("{flag} needs a number\n{USAGE}"))?;
         *slot = value.parse().map_err(|_| format!("{flag} needs a whole number, got {value:?}\n{USAGE}"))?;
     }
-    if o.threads == 0 || o.reps == 0 || o.networks == 0 || o.points == 0 || o.inputs == 0 {
-        return Err(format!("--threads, --reps, --networks, --points and --inputs must be at least 1\n{USAGE}"));
+    if [o.threads, o.reps, o.networks, o.points, o.inputs, o.hidden_per_input].contains(&0) {
+        return Err(format!("--threads, --reps, --networks, --points, --inputs and --hidden-per-input must be at least 1\n{USAGE}"));
     }
     Ok(o)
 }
@@ -70,7 +74,13 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
 /// A trainer at the default configuration (with the chosen sizes), positioned at
 /// `step` (0: complexity warm-up; `complexity_warmup_steps()`: priced phase).
 fn trainer(o: &Options, priced: bool) -> Result<GeneratorTrainer, String> {
-    let config = GeneratorTrainConfig { networks: o.networks, points: o.points, train_inputs: vec![o.inputs], ..Default::default() };
+    let config = GeneratorTrainConfig {
+        networks: o.networks,
+        points: o.points,
+        train_inputs: vec![o.inputs],
+        hidden_per_input: o.hidden_per_input,
+        ..Default::default()
+    };
     let mut t = GeneratorTrainer::new(config).map_err(|e| format!("default generator config: {e}"))?;
     if priced {
         t.step = t.config.complexity_warmup_steps();
