@@ -10,7 +10,7 @@
 //! to the buffer pool. Leaves that require a gradient accumulate it into their `.grad()`.
 
 use crate::float::Float;
-use crate::shape::recycle;
+use crate::shape::accumulate;
 use crate::tensor::Tensor;
 use ndarray::{ArrayD, IxDyn};
 use std::collections::{BTreeMap, HashSet};
@@ -60,10 +60,7 @@ impl<T: Float> Tensor<T> {
                     origin.op.name(), grad.shape(), input.shape()
                 );
                 match adjoints.get_mut(&input.id()) {
-                    Some(acc) => {
-                        *acc += &grad;
-                        recycle(grad);
-                    }
+                    Some(acc) => accumulate(acc, grad),
                     None => {
                         adjoints.insert(input.id(), grad);
                     }

@@ -67,6 +67,17 @@ pub fn copy<T: Float>(a: &ArrayD<T>) -> ArrayD<T> {
     array(a.shape(), data)
 }
 
+/// `acc += g` for two arrays of one shape (gradients of a value used twice), then
+/// `g`'s buffer back to the pool. A parallel kernel when both are in standard layout.
+pub fn accumulate<T: Float>(acc: &mut ArrayD<T>, g: ArrayD<T>) {
+    let same_shape = g.shape() == acc.shape();
+    match (g.as_slice(), acc.as_slice_mut()) {
+        (Some(x), Some(a)) if same_shape => kernels::map::add_assign(a, x),
+        _ => *acc += &g,
+    }
+    recycle(g);
+}
+
 /// The adjoint of broadcasting: sums `g` over the axes along which an array of
 /// `shape` was broadcast to `g`'s shape (leading axes, and axes of size 1).
 pub fn sum_to_shape<T: Float>(g: &ArrayD<T>, shape: &[usize]) -> ArrayD<T> {

@@ -232,10 +232,7 @@ impl<T: Float> Tensor<T> {
     pub(crate) fn accumulate_grad(&self, g: ArrayD<T>) {
         let mut slot = self.0.grad.borrow_mut();
         match slot.as_mut() {
-            Some(acc) => {
-                *acc += &g;
-                crate::shape::recycle(g);
-            }
+            Some(acc) => crate::shape::accumulate(acc, g),
             None => *slot = Some(g),
         }
     }

@@ -33,6 +33,17 @@ pub fn update<T: Element>(acc: &mut [T], f: impl Fn(T) -> T + Sync) {
     for_each_chunk_mut(acc, #[inline(always)] |_, o| o.iter_mut().for_each(|v| *v = f(*v)));
 }
 
+/// `acc[i] += x[i]` (adding gradients of a value used twice), in parallel when large.
+pub fn add_assign<T: Element>(acc: &mut [T], x: &[T]) {
+    assert_eq!(acc.len(), x.len(), "map::add_assign: {} elements plus {}", acc.len(), x.len());
+    for_each_chunk_mut(acc, #[inline(always)] |off, o| {
+        let x = &x[off..off + o.len()];
+        for (oi, &xi) in o.iter_mut().zip(x) {
+            *oi = *oi + xi;
+        }
+    });
+}
+
 /// `acc[i] = f(acc[i], a[i], b[i])` in place (a VJP overwriting the incoming
 /// gradient `acc` with `g * f'(x, y)`), in parallel when large.
 pub fn update_zip<T: Element>(acc: &mut [T], a: &[T], b: &[T], f: impl Fn(T, T, T) -> T + Sync) {

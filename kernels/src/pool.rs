@@ -8,13 +8,14 @@
 //!
 //! Policy: only buffers of at least [`MIN_BYTES`] are kept (smaller ones go back to
 //! the allocator, which recycles them well); a request for `len` elements takes the
-//! smallest kept buffer whose capacity is between `len` and `2 len`, else allocates;
-//! at most [`MAX_BYTES`] per element type are kept, the oldest buffers freed first.
+//! smallest kept buffer whose capacity is between `len` and `2 len` (looked up by size
+//! in a sorted map), else allocates; at most [`MAX_BYTES`] per element type are kept,
+//! the oldest buffers freed first.
 //! [`release`] frees everything kept. Reuse changes no result: every user of
 //! [`take`] overwrites the whole buffer, and [`take_zeroed`] zeroes it.
 
 use crate::element::Element;
-use std::collections::VecDeque;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Smallest buffer kept, in bytes.
@@ -23,26 +24,59 @@ pub const MIN_BYTES: usize = 64 << 10;
 /// Most bytes kept per element type.
 pub const MAX_BYTES: usize = 256 << 20;
 
-/// The kept buffers of one element type, oldest first.
+/// The kept buffers of one element type.
 pub struct Pool<T> {
     kept: Mutex<Kept<T>>,
 }
 
+/// Buffers indexed by size (for the best fit) and by age (for eviction); each buffer
+/// carries a stamp, unique and increasing in the order buffers were given back.
 struct Kept<T> {
-    buffers: VecDeque<Vec<T>>,
+    by_size: BTreeMap<(usize, u64), Vec<T>>,
+    by_age: BTreeMap<u64, usize>,
+    next_stamp: u64,
     bytes: usize,
 }
 
 impl<T> Pool<T> {
     /// An empty pool (for the per-type statics of [`Element::pool`]).
     pub const fn new() -> Self {
-        Pool { kept: Mutex::new(Kept { buffers: VecDeque::new(), bytes: 0 }) }
+        Pool { kept: Mutex::new(Kept { by_size: BTreeMap::new(), by_age: BTreeMap::new(), next_stamp: 0, bytes: 0 }) }
     }
 }
 
 impl<T> Default for Pool<T> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl<T> Kept<T> {
+    fn remove(&mut self, capacity: usize, stamp: u64) -> Option<Vec<T>> {
+        self.by_age.remove(&stamp);
+        let v = self.by_size.remove(&(capacity, stamp))?;
+        self.bytes -= bytes(&v);
+        Some(v)
+    }
+
+    /// The smallest kept buffer of capacity in `[len, 2 len]`, if any.
+    fn take(&mut self, len: usize) -> Option<Vec<T>> {
+        let (&(capacity, stamp), _) = self.by_size.range((len, 0)..=(2 * len, u64::MAX)).next()?;
+        self.remove(capacity, stamp)
+    }
+
+    /// Keeps `v`, first freeing the oldest buffers until at most `max_bytes` are kept.
+    fn give(&mut self, v: Vec<T>, max_bytes: usize) {
+        let size = bytes(&v);
+        while self.bytes + size > max_bytes {
+            let Some((&stamp, &capacity)) = self.by_age.first_key_value() else { return };
+            self.remove(capacity, stamp);
+        }
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        self.bytes += size;
+        self.by_age.insert(stamp, v.capacity());
+        self.by_size.insert((v.capacity(), stamp), v);
     }
 }
 
@@ -59,17 +93,8 @@ fn kept<T: Element>() -> std::sync::MutexGuard<'static, Kept<T>> {
 /// earlier use): the caller must overwrite all of them.
 pub fn take<T: Element>(len: usize) -> Vec<T> {
     if len * std::mem::size_of::<T>() >= MIN_BYTES {
-        let mut k = kept::<T>();
-        let best = k
-            .buffers
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.capacity() >= len && b.capacity() <= 2 * len)
-            .min_by_key(|(_, b)| b.capacity())
-            .map(|(i, _)| i);
-        if let Some(mut v) = best.and_then(|i| k.buffers.remove(i)) {
-            k.bytes -= bytes(&v);
-            drop(k);
+        let reused = kept::<T>().take(len);
+        if let Some(mut v) = reused {
             v.resize(len, T::zero());
             return v;
         }
@@ -87,17 +112,9 @@ pub fn take_zeroed<T: Element>(len: usize) -> Vec<T> {
 /// Gives a buffer back for reuse (or to the allocator, when it is small or the pool
 /// is full).
 pub fn give<T: Element>(v: Vec<T>) {
-    let size = bytes(&v);
-    if !(MIN_BYTES..=MAX_BYTES).contains(&size) {
-        return;
+    if (MIN_BYTES..=MAX_BYTES).contains(&bytes(&v)) {
+        kept::<T>().give(v, MAX_BYTES);
     }
-    let mut k = kept::<T>();
-    while k.bytes + size > MAX_BYTES {
-        let oldest = k.buffers.pop_front().expect("pool: bytes counted for kept buffers");
-        k.bytes -= bytes(&oldest);
-    }
-    k.bytes += size;
-    k.buffers.push_back(v);
 }
 
 /// Bytes of `T` buffers kept now.
@@ -108,13 +125,30 @@ pub fn kept_bytes<T: Element>() -> usize {
 /// Frees every kept buffer of `T` (before measuring memory, or after a large job).
 pub fn release<T: Element>() {
     let mut k = kept::<T>();
-    k.buffers.clear();
+    k.by_size.clear();
+    k.by_age.clear();
     k.bytes = 0;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evicts_the_oldest_buffers_beyond_the_limit_and_fits_best() {
+        let mut k = Kept::<f32> { by_size: BTreeMap::new(), by_age: BTreeMap::new(), next_stamp: 0, bytes: 0 };
+        for len in [100, 50, 80] {
+            k.give(Vec::with_capacity(len), 1000);
+        }
+        assert_eq!(k.bytes, 920);
+        // 40 more elements (160 bytes) go over 1000 bytes: the oldest (100) is freed.
+        k.give(Vec::with_capacity(40), 1000);
+        assert_eq!((k.bytes, k.by_size.len()), (680, 3));
+        assert!(k.take(90).is_none(), "no buffer of capacity 90..=180 is left");
+        assert_eq!(k.take(45).map(|v| v.capacity()), Some(50), "best fit among 50 and 80");
+        assert_eq!(k.take(30).map(|v| v.capacity()), Some(40));
+        assert_eq!((k.bytes, k.by_age.len()), (320, 1));
+    }
 
     // One test touches the global f64 pool, so that no other test races with it.
     #[test]
