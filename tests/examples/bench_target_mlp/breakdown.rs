@@ -1,13 +1,15 @@
 //! Where the autodiff step's time goes, primitive by primitive. Each primitive of the
-//! step is run alone through the `Primitive` trait, forward and VJP, on the very
-//! values and gradients the step produces, and timed like the whole step. What the
+//! step is run alone through the `Primitive` trait, forward and VJP (`backward_owned`,
+//! as the tape calls it), on the very values and gradients the step produces, and
+//! timed like the whole step. What the
 //! whole step costs beyond the sum of these is the graph's own work: creating nodes,
 //! the reverse sweep, adjoint bookkeeping, freeing the intermediate arrays.
 
 use crate::timing::{measure, Timing};
 use crate::workload::Workload;
 use autodiff::ops::{add::Add, binary::Binary, matmul::MatMul, mse::Mse, permute::Permute, silu::Silu, unary::Unary};
-use autodiff::{Primitive, Vjp};
+use autodiff::shape::{copy, recycle};
+use autodiff::Primitive;
 use ndarray::{ArrayD, IxDyn};
 
 /// One primitive application of the step, with its inputs and output.
@@ -31,9 +33,10 @@ impl Stage {
         self.op.forward(&self.inputs.iter().collect::<Vec<_>>())
     }
 
-    fn backward(&self, grad: &ArrayD<f32>) -> Vec<Option<ArrayD<f32>>> {
+    /// The VJP as the tape calls it: given the output gradient by value.
+    fn backward(&self, grad: ArrayD<f32>) -> Vec<Option<ArrayD<f32>>> {
         let inputs: Vec<&ArrayD<f32>> = self.inputs.iter().collect();
-        self.op.backward(&Vjp { inputs: &inputs, output: &self.output, grad, needs: &self.needs })
+        self.op.backward_owned(&inputs, &self.output, grad, &self.needs)
     }
 }
 
@@ -50,24 +53,29 @@ fn stages(w: &Workload) -> Vec<Stage> {
     s
 }
 
-/// Times every forward and VJP and prints them beside the whole step's time.
+/// Times every forward and VJP and prints them beside the whole step's time. Results
+/// go back to the buffer pool after each call, as the tape's do. The VJP owns its
+/// gradient, so each call gets a fresh copy; the time of that copy is measured on its
+/// own and subtracted.
 pub fn print(w: &Workload, warmup: usize, reps: usize, whole: Timing) {
     let stages = stages(w);
     let mut grad = ArrayD::from_elem(IxDyn(&[]), 1.0f32);
-    let mut rows: Vec<(&str, Timing, Timing)> = Vec::new();
+    let mut rows: Vec<(&str, f64, f64)> = Vec::new();
+    let recycle_all = |grads: Vec<Option<ArrayD<f32>>>| grads.into_iter().flatten().for_each(recycle);
     for st in stages.iter().rev() {
-        let forward = measure(warmup, reps, || st.forward());
-        let backward = measure(warmup, reps, || st.backward(&grad));
-        rows.push((st.name, forward, backward));
-        grad = st.backward(&grad).swap_remove(st.chain).expect("breakdown: the chained input needs a gradient");
+        let forward = measure(warmup, reps, || recycle(st.forward()));
+        let copy_and_vjp = measure(warmup, reps, || recycle_all(st.backward(copy(&grad))));
+        let copy_only = measure(warmup, reps, || recycle(copy(&grad)));
+        rows.push((st.name, forward.median_ms, (copy_and_vjp.median_ms - copy_only.median_ms).max(0.0)));
+        grad = st.backward(copy(&grad)).swap_remove(st.chain).expect("breakdown: the chained input needs a gradient");
     }
     rows.reverse();
     println!("breakdown of ours-autodiff, median ms per call:");
     println!("  {:<14} {:>9} {:>9}", "primitive", "forward", "VJP");
     for (name, f, b) in &rows {
-        println!("  {name:<14} {:>9.3} {:>9.3}", f.median_ms, b.median_ms);
+        println!("  {name:<14} {f:>9.3} {b:>9.3}");
     }
-    let (fsum, bsum): (f64, f64) = rows.iter().fold((0.0, 0.0), |(f, b), r| (f + r.1.median_ms, b + r.2.median_ms));
+    let (fsum, bsum): (f64, f64) = rows.iter().fold((0.0, 0.0), |(f, b), r| (f + r.1, b + r.2));
     println!("  {:<14} {fsum:>9.3} {bsum:>9.3}   (together {:.3})", "sum", fsum + bsum);
     println!("  whole step {:.3} ms: {:.3} ms beyond the primitives (graph, sweep, adjoints, freeing)", whole.median_ms, whole.median_ms - fsum - bsum);
 }
