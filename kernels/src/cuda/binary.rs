@@ -16,7 +16,7 @@ const BACKWARD: Kernel = Kernel::typed(Source::Binary, "binary_backward");
 pub(crate) const KERNELS: &[Kernel] = &[FORWARD, BACKWARD];
 
 /// Most axes a broadcasting op handles (`MAX_RANK` in `common.cuh`).
-const MAX_RANK: usize = 8;
+pub(crate) const MAX_RANK: usize = 8;
 
 /// An elementwise binary function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,12 +57,12 @@ pub enum Operand {
 /// the output and the two operands (0 on broadcast axes).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
-struct StridedAxes {
-    rank: u32,
-    dim: [u32; MAX_RANK],
-    out: [u32; MAX_RANK],
-    a: [u32; MAX_RANK],
-    b: [u32; MAX_RANK],
+pub(crate) struct StridedAxes {
+    pub(crate) rank: u32,
+    pub(crate) dim: [u32; MAX_RANK],
+    pub(crate) out: [u32; MAX_RANK],
+    pub(crate) a: [u32; MAX_RANK],
+    pub(crate) b: [u32; MAX_RANK],
 }
 
 // SAFETY: a plain #[repr(C)] struct of u32, laid out as `StridedAxes` in common.cuh.
@@ -169,6 +169,23 @@ impl Device {
         check_len(op, "g", g.len(), &bc.shape);
         let own_shape = if operand == Operand::A { a_shape } else { b_shape };
         check_len(op, "grad", grad.len(), own_shape);
+        self.launch_backward(op, operand, &bc, a, b, g, grad)
+    }
+
+    /// Launches `binary_backward_<T>` for a checked broadcast `bc`: `a` and `b` hold at
+    /// least as many elements as their strides in `bc` reach, `g` the broadcast shape,
+    /// `grad` the operand's shape.
+    #[allow(clippy::too_many_arguments)]
+    fn launch_backward<T: GpuElement>(
+        &self,
+        op: BinaryOp,
+        operand: Operand,
+        bc: &Broadcast,
+        a: &DeviceBuffer<T>,
+        b: &DeviceBuffer<T>,
+        g: &DeviceBuffer<T>,
+        grad: &mut DeviceBuffer<T>,
+    ) -> Result<(), CudaError> {
         count("binary_backward", bc.numel());
         let n_grad = count("binary_backward", grad.len());
         if n_grad == 0 {
@@ -188,5 +205,24 @@ impl Device {
         // SAFETY: the arguments match `binary_backward_<T>`; kept x reduced spans the output.
         unsafe { launch.launch(grouped(n_grad, group)) }?;
         Ok(())
+    }
+
+    /// `out = sum_to_shape(g, shape)`: `g` (of `g_shape`) summed over the axes along
+    /// which an array of `shape` broadcasts to `g_shape` (the adjoint of broadcasting).
+    /// It is the VJP of `a + g` with respect to `a`, which reads neither operand.
+    pub fn sum_to_shape<T: GpuElement>(
+        &self,
+        g: &DeviceBuffer<T>,
+        g_shape: &[usize],
+        shape: &[usize],
+        out: &mut DeviceBuffer<T>,
+    ) -> Result<(), CudaError> {
+        let bc = Broadcast::new(BinaryOp::Add, shape, g_shape);
+        assert_eq!(bc.shape, g_shape, "cuda sum_to_shape: {shape:?} does not broadcast to {g_shape:?}");
+        check_len(BinaryOp::Add, "g", g.len(), g_shape);
+        check_len(BinaryOp::Add, "out", out.len(), shape);
+        // The Add partial is 1 whatever the operands; `g` stands in for both (it is at
+        // least as long as an array of `shape`, so every load stays inside it).
+        self.launch_backward(BinaryOp::Add, Operand::A, &bc, g, g, g, out)
     }
 }

@@ -85,6 +85,19 @@ impl Device {
         Ok(DeviceBuffer { slice: self.stream().alloc_zeros(len.max(1))?, len })
     }
 
+    /// A buffer of `len` elements whose contents are unspecified (no fill): for a
+    /// kernel that writes every element.
+    pub fn uninit<T: DeviceRepr + ValidAsZeroBits>(&self, len: usize) -> Result<DeviceBuffer<T>, CudaError> {
+        // SAFETY: device memory is only ever read by kernels and copies; any bit pattern
+        // of f32 / f64 / u32 is a valid value, so unwritten elements are harmless.
+        Ok(DeviceBuffer { slice: unsafe { self.stream().alloc(len.max(1)) }?, len })
+    }
+
+    /// A copy of `buffer` (device to device).
+    pub fn copy<T: DeviceRepr + ValidAsZeroBits>(&self, buffer: &DeviceBuffer<T>) -> Result<DeviceBuffer<T>, CudaError> {
+        Ok(DeviceBuffer { slice: self.stream().clone_dtod(&buffer.slice)?, len: buffer.len })
+    }
+
     /// A buffer holding a copy of `host`.
     pub fn upload<T: DeviceRepr + ValidAsZeroBits>(&self, host: &[T]) -> Result<DeviceBuffer<T>, CudaError> {
         let mut buffer = self.zeros(host.len())?;

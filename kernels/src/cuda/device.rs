@@ -33,6 +33,7 @@ fn check_driver_loads_nvrtc_ptx() -> Result<(), CudaError> {
 /// A CUDA device. All work goes to one stream, in order, so results never depend on
 /// scheduling.
 pub struct Device {
+    ordinal: usize,
     context: Arc<CudaContext>,
     stream: Arc<CudaStream>,
     modules: Mutex<HashMap<Source, Arc<CudaModule>>>,
@@ -55,13 +56,22 @@ impl Device {
         }
         check_driver_loads_nvrtc_ptx()?;
         let context = CudaContext::new(ordinal)?;
+        // SAFETY: every buffer is used on this device's one stream, in order, so the
+        // per-buffer events that order work across streams are not needed (and would
+        // cost two event creations per allocation).
+        unsafe { context.disable_event_tracking() };
         let stream = context.default_stream();
-        Ok(Device { context, stream, modules: Mutex::new(HashMap::new()), blas: OnceLock::new() })
+        Ok(Device { ordinal, context, stream, modules: Mutex::new(HashMap::new()), blas: OnceLock::new() })
     }
 
     /// The device's name, e.g. "NVIDIA H100 80GB HBM3".
     pub fn name(&self) -> Result<String, CudaError> {
         Ok(self.context.name()?)
+    }
+
+    /// The ordinal this device was opened with.
+    pub fn ordinal(&self) -> usize {
+        self.ordinal
     }
 
     /// Waits until all queued work has finished.

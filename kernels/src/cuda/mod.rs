@@ -10,6 +10,7 @@
 //!   [`UnaryOp`] maps ([`unary`]), broadcasting [`BinaryOp`]s ([`binary`]),
 //!   sum / max over an axis ([`reduce`]), softmax / log-softmax / logsumexp
 //!   ([`softmax`]), layer norm without affine parameters ([`layernorm`]),
+//!   strided copies and gathers by index ([`copy`]),
 //!   Adam / SGD updates ([`optim`]), the Philox stream ([`philox`]) and strided
 //!   batched GEMM through cuBLAS ([`gemm`]).
 //! * [`compile_all_ptx`]: compiles every source to PTX; needs NVRTC but no GPU.
@@ -27,6 +28,7 @@ mod library;
 mod source;
 
 pub mod binary;
+pub mod copy;
 pub mod gemm;
 pub mod layernorm;
 pub mod optim;
@@ -36,6 +38,7 @@ pub mod softmax;
 pub mod unary;
 
 pub use binary::{BinaryOp, Operand};
+pub use copy::StridedCopy;
 pub use buffer::{DeviceBuffer, GpuElement};
 pub use device::Device;
 pub use error::CudaError;

@@ -5,14 +5,15 @@
 use super::buffer::{DeviceBuffer, GpuElement};
 use super::device::Device;
 use super::error::CudaError;
-use super::launch::{count, group_size, grouped};
+use super::launch::{count, elementwise, group_size, grouped};
 use super::source::{Kernel, Source};
 use crate::reduce::split_axis;
 use cudarc::driver::PushKernelArg;
 
 const SUM: Kernel = Kernel::typed(Source::Reduce, "sum_axis");
 const MAX: Kernel = Kernel::typed(Source::Reduce, "max_axis");
-pub(crate) const KERNELS: &[Kernel] = &[SUM, MAX];
+const MAX_BACKWARD: Kernel = Kernel::typed(Source::Reduce, "max_axis_backward");
+pub(crate) const KERNELS: &[Kernel] = &[SUM, MAX, MAX_BACKWARD];
 
 /// What a reduction folds with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,42 @@ impl Device {
         launch.arg(x.raw()).arg(out.raw_mut()).arg(&outer).arg(&len).arg(&inner).arg(&group);
         // SAFETY: the arguments match `<op>_axis_<T>`; x holds outer * len * inner elements.
         unsafe { launch.launch(grouped(n_out, group)) }?;
+        Ok(())
+    }
+
+    /// The VJP of [`ReduceOp::Max`] over `axis`: `dx = g` at the first position along
+    /// the axis where `x` equals the maximum `y`, 0 elsewhere (no gradient through a
+    /// NaN maximum). `y` and `g` hold one value per lane.
+    pub fn max_axis_backward<T: GpuElement>(
+        &self,
+        x: &DeviceBuffer<T>,
+        y: &DeviceBuffer<T>,
+        g: &DeviceBuffer<T>,
+        shape: &[usize],
+        axis: usize,
+        dx: &mut DeviceBuffer<T>,
+    ) -> Result<(), CudaError> {
+        let (outer, len, inner) = split_axis(shape, axis);
+        let n = outer * len * inner;
+        assert!(x.len() == n && dx.len() == n, "cuda max backward: x and dx hold {} and {} elements, shape {shape:?}", x.len(), dx.len());
+        assert!(
+            y.len() == outer * inner && g.len() == outer * inner,
+            "cuda max backward: y and g hold {} and {} elements, expected {}",
+            y.len(),
+            g.len(),
+            outer * inner
+        );
+        count("max_axis_backward", n);
+        let lanes = count("max_axis_backward", outer * inner);
+        if n == 0 {
+            return Ok(());
+        }
+        let f = self.function(MAX_BACKWARD, T::DTYPE)?;
+        let (outer, len, inner) = (outer as u32, len as u32, inner as u32);
+        let mut launch = self.stream().launch_builder(&f);
+        launch.arg(x.raw()).arg(y.raw()).arg(g.raw()).arg(dx.raw_mut()).arg(&outer).arg(&len).arg(&inner);
+        // SAFETY: the arguments match `max_axis_backward_<T>`; lengths were checked.
+        unsafe { launch.launch(elementwise(lanes)) }?;
         Ok(())
     }
 }

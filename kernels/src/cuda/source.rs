@@ -22,11 +22,12 @@ pub enum Source {
     LayerNorm,
     Optim,
     Philox,
+    Copy,
 }
 
 impl Source {
     /// Every source, in a fixed order.
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 8] = [
         Source::Elementwise,
         Source::Binary,
         Source::Reduce,
@@ -34,6 +35,7 @@ impl Source {
         Source::LayerNorm,
         Source::Optim,
         Source::Philox,
+        Source::Copy,
     ];
 
     /// The file name without `.cu`.
@@ -46,6 +48,7 @@ impl Source {
             Source::LayerNorm => "layernorm",
             Source::Optim => "optim",
             Source::Philox => "philox",
+            Source::Copy => "copy",
         }
     }
 
@@ -58,6 +61,7 @@ impl Source {
             Source::LayerNorm => include_str!("../../cuda/layernorm.cu"),
             Source::Optim => include_str!("../../cuda/optim.cu"),
             Source::Philox => include_str!("../../cuda/philox.cu"),
+            Source::Copy => include_str!("../../cuda/copy.cu"),
         }
     }
 
@@ -71,13 +75,14 @@ impl Source {
             Source::LayerNorm => super::layernorm::KERNELS,
             Source::Optim => super::optim::KERNELS,
             Source::Philox => super::philox::KERNELS,
+            Source::Copy => super::copy::KERNELS,
         }
     }
 
     /// The PTX of this source, compiled on first use and cached for the process
     /// (failures are not cached: a later call tries again).
     pub(crate) fn ptx(self) -> Result<&'static str, CudaError> {
-        static CACHE: [OnceLock<String>; 7] = [const { OnceLock::new() }; 7];
+        static CACHE: [OnceLock<String>; Source::ALL.len()] = [const { OnceLock::new() }; Source::ALL.len()];
         let slot = &CACHE[Source::ALL.iter().position(|&s| s == self).expect("every source is in ALL")];
         if slot.get().is_none() {
             // Two threads may both compile; both get the same PTX and one is kept.
