@@ -7,20 +7,20 @@
 use super::condition::Film;
 use super::linear::Linear;
 use crate::params::ParamStore;
-use autodiff::{Key, Tensor};
+use autodiff::{Float, Key, Tensor};
 
-pub struct Block {
-    attn_norm: Film,
-    qkv: Linear,
-    attn_out: Linear,
-    mlp_norm: Film,
-    fc1: Linear,
-    fc2: Linear,
+pub struct Block<F: Float = f32> {
+    attn_norm: Film<F>,
+    qkv: Linear<F>,
+    attn_out: Linear<F>,
+    mlp_norm: Film<F>,
+    fc1: Linear<F>,
+    fc2: Linear<F>,
     heads: usize,
 }
 
-impl Block {
-    pub fn new(store: &mut ParamStore, name: &str, width: usize, heads: usize, code_width: usize, key: Key) -> Block {
+impl<F: Float> Block<F> {
+    pub fn new(store: &mut ParamStore<F>, name: &str, width: usize, heads: usize, code_width: usize, key: Key) -> Block<F> {
         let k = key.split(6);
         let n = |part: &str| format!("{name}.{part}");
         Block {
@@ -35,13 +35,13 @@ impl Block {
     }
 
     /// `h: [B, T, d]` to `[B, T, d]`, conditioned on the beta code `c: [B, cw]`.
-    pub fn forward(&self, h: &Tensor<f32>, code: &Tensor<f32>) -> Tensor<f32> {
+    pub fn forward(&self, h: &Tensor<F>, code: &Tensor<F>) -> Tensor<F> {
         let h = h.add(&self.attention(&self.attn_norm.forward(h, code)));
         let inner = self.fc1.forward(&self.mlp_norm.forward(&h, code)).silu();
         h.add(&self.fc2.forward(&inner))
     }
 
-    fn attention(&self, x: &Tensor<f32>) -> Tensor<f32> {
+    fn attention(&self, x: &Tensor<F>) -> Tensor<F> {
         let s = x.shape();
         let (b, t, d) = (s[0], s[1], s[2]);
         let dh = d / self.heads;
@@ -49,7 +49,7 @@ impl Block {
         // [B, T, d] -> [B, H, T, dh]
         let split = |i: usize| qkv.narrow(2, i * d, d).reshape(&[b, t, self.heads, dh]).permute(&[0, 2, 1, 3]);
         let (q, k, v) = (split(0), split(1), split(2));
-        let scores = q.matmul(&k.transpose(2, 3)).mul_scalar(1.0 / (dh as f32).sqrt());
+        let scores = q.matmul(&k.transpose(2, 3)).mul_scalar(F::one() / F::c(dh as f64).sqrt());
         let mixed = scores.softmax(-1).matmul(&v);
         self.attn_out.forward(&mixed.permute(&[0, 2, 1, 3]).reshape(&[b, t, d]))
     }

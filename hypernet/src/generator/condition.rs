@@ -7,54 +7,54 @@
 
 use super::linear::Linear;
 use crate::params::ParamStore;
-use autodiff::{Key, Tensor};
+use autodiff::{Float, Key, Tensor};
 
 /// The MLP of log beta.
-pub struct BetaCode {
-    first: Linear,
-    second: Linear,
-    center: f32,
-    halfwidth: f32,
+pub struct BetaCode<F: Float = f32> {
+    first: Linear<F>,
+    second: Linear<F>,
+    center: F,
+    halfwidth: F,
 }
 
-impl BetaCode {
-    pub fn new(store: &mut ParamStore, width: usize, center: f64, halfwidth: f64, key: Key) -> BetaCode {
+impl<F: Float> BetaCode<F> {
+    pub fn new(store: &mut ParamStore<F>, width: usize, center: f64, halfwidth: f64, key: Key) -> BetaCode<F> {
         let k = key.split(2);
         BetaCode {
             first: Linear::new(store, "beta_code.first", 1, width, 1.0, 0.0, k[0]),
             second: Linear::new(store, "beta_code.second", width, width, 1.0, 0.0, k[1]),
-            center: center as f32,
-            halfwidth: halfwidth as f32,
+            center: F::c(center),
+            halfwidth: F::c(halfwidth),
         }
     }
 
     /// The code `[B, width]` for each network's log10 beta.
-    pub fn forward(&self, log10_beta: &[f32]) -> Tensor<f32> {
-        let l: Vec<f32> = log10_beta.iter().map(|v| (v - self.center) / self.halfwidth).collect();
+    pub fn forward(&self, log10_beta: &[F]) -> Tensor<F> {
+        let l: Vec<F> = log10_beta.iter().map(|&v| (v - self.center) / self.halfwidth).collect();
         let l = Tensor::from_vec(&[l.len(), 1], l);
         self.second.forward(&self.first.forward(&l).silu()).silu()
     }
 }
 
 /// A FiLM modulation of a layer norm: `(1 + gamma(c)) * layer_norm(h) + shift(c)`.
-pub struct Film {
-    map: Linear,
+pub struct Film<F: Float = f32> {
+    map: Linear<F>,
     width: usize,
 }
 
-impl Film {
+impl<F: Float> Film<F> {
     /// Starts as the identity modulation (small weights, zero bias).
-    pub fn new(store: &mut ParamStore, name: &str, code_width: usize, width: usize, key: Key) -> Film {
+    pub fn new(store: &mut ParamStore<F>, name: &str, code_width: usize, width: usize, key: Key) -> Film<F> {
         Film { map: Linear::new(store, name, code_width, 2 * width, 0.1, 0.0, key), width }
     }
 
     /// Normalises `h: [B, T, d]` over d and modulates it with the code `c: [B, cw]`.
-    pub fn forward(&self, h: &Tensor<f32>, code: &Tensor<f32>) -> Tensor<f32> {
+    pub fn forward(&self, h: &Tensor<F>, code: &Tensor<F>) -> Tensor<F> {
         let b = code.shape()[0];
         let gs = self.map.forward(code).reshape(&[b, 1, 2 * self.width]);
         let gamma = gs.narrow(2, 0, self.width);
         let shift = gs.narrow(2, self.width, self.width);
-        let normed = h.layer_norm(1e-5);
+        let normed = h.layer_norm(F::c(1e-5));
         normed.add(&normed.mul(&gamma)).add(&shift)
     }
 }

@@ -20,6 +20,11 @@ pub enum W1Readout {
     BalancedPointer,
 }
 
+impl W1Readout {
+    /// Every readout, for tests and sweeps over the choices.
+    pub const ALL: [W1Readout; 3] = [W1Readout::Bilinear, W1Readout::Pointer, W1Readout::BalancedPointer];
+}
+
 /// How the complexity (information content) of a generated network is measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -31,6 +36,11 @@ pub enum ComplexityMeasure {
     WeightSigma,
     /// No complexity: deterministic weights, zero bits (the node noise is free).
     None,
+}
+
+impl ComplexityMeasure {
+    /// Every measure, for tests and sweeps over the choices.
+    pub const ALL: [ComplexityMeasure; 3] = [ComplexityMeasure::TensorSigma, ComplexityMeasure::WeightSigma, ComplexityMeasure::None];
 }
 
 /// Shape and choices of the graph-transformer generator.

@@ -4,6 +4,7 @@ pub mod block;
 pub mod condition;
 pub mod config;
 pub mod linear;
+pub mod loss;
 pub mod memory;
 pub mod model;
 pub mod readout;

@@ -18,7 +18,7 @@ use super::sigma::{priors, SigmaHeads};
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use crate::weight_kl::kl_bits;
-use autodiff::{Key, Tensor};
+use autodiff::{Float, Key, Tensor};
 use ndarray::ArrayD;
 
 /// Node types, in node order: inputs, then hidden neurons, then the output.
@@ -27,32 +27,42 @@ const HIDDEN: usize = 1;
 const OUTPUT: usize = 2;
 
 /// What one call to the generator produced, for B networks.
-pub struct Generated {
+pub struct Generated<F: Float = f32> {
     /// Weight means (what the generator "intends").
-    pub mean: BatchedWeights<f32>,
+    pub mean: BatchedWeights<F>,
     /// One sample `mu + sigma * eps` per network (equal to `mean` with no sigma).
-    pub sample: BatchedWeights<f32>,
+    pub sample: BatchedWeights<F>,
     /// Complexity in bits per network, `[B]` (zeros for the `none` measure).
-    pub bits: Tensor<f32>,
+    pub bits: Tensor<F>,
 }
 
-/// The beta-conditioned graph-transformer hypernetwork.
-pub struct Generator {
+/// The beta-conditioned graph-transformer hypernetwork, computing in `F` (f32 for
+/// training and generation, f64 for gradient checks).
+pub struct Generator<F: Float = f32> {
     pub config: GeneratorConfig,
-    pub params: ParamStore,
-    type_embedding: Tensor<f32>,
-    noise_projection: Linear,
-    beta_code: BetaCode,
-    blocks: Vec<Block>,
-    readout: Readout,
-    sigma: SigmaHeads,
+    pub params: ParamStore<F>,
+    type_embedding: Tensor<F>,
+    noise_projection: Linear<F>,
+    beta_code: BetaCode<F>,
+    blocks: Vec<Block<F>>,
+    readout: Readout<F>,
+    sigma: SigmaHeads<F>,
 }
 
 impl Generator {
-    /// A freshly initialised generator. Panics on an invalid config (validate first).
+    /// A freshly initialised f32 generator. Panics on an invalid config (validate first).
     pub fn new(config: GeneratorConfig, key: Key) -> Generator {
+        Generator::build(config, key, ParamStore::new())
+    }
+}
+
+impl<F: Float> Generator<F> {
+    /// A generator initialised from `key` whose parameters live in `params`: an
+    /// empty store, or a [`ParamStore::preset`] one whose tensors become the
+    /// parameters of those names (all of them must be used). Panics on an invalid
+    /// config (validate first).
+    pub fn build(config: GeneratorConfig, key: Key, mut params: ParamStore<F>) -> Generator<F> {
         config.validate().unwrap_or_else(|e| panic!("Generator::new: {e}"));
-        let mut params = ParamStore::new();
         let k = key.split(6);
         let d = config.width;
         let type_embedding = params.normal("node_type_embedding", &[3, d], 1.0, k[0]);
@@ -66,6 +76,8 @@ impl Generator {
             .collect();
         let readout = Readout::new(&mut params, &config, k[4]);
         let sigma = SigmaHeads::new(&mut params, &config, k[5]);
+        let unused = params.unused_presets();
+        assert!(unused.is_empty(), "Generator::build: the generator defines no parameters {unused:?}");
         Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma }
     }
 
@@ -76,13 +88,13 @@ impl Generator {
     }
 
     /// The noise for B networks of n inputs and m hidden neurons: `[B, n + m + 1, noise_dim]`.
-    pub fn node_noise(&self, batch: usize, n: usize, m: usize, key: Key) -> ArrayD<f32> {
+    pub fn node_noise(&self, batch: usize, n: usize, m: usize, key: Key) -> ArrayD<F> {
         key.normal(&[batch, n + m + 1, self.config.noise_dim])
     }
 
     /// Generates `log10_beta.len()` networks with n inputs and m hidden neurons,
     /// drawing the node noise and the weight noise from `key`.
-    pub fn generate(&self, log10_beta: &[f32], n: usize, m: usize, key: Key) -> Generated {
+    pub fn generate(&self, log10_beta: &[F], n: usize, m: usize, key: Key) -> Generated<F> {
         let k = key.split(2);
         let noise = self.node_noise(log10_beta.len(), n, m, k[0]);
         let eps = [k[1].fold_in(0), k[1].fold_in(1), k[1].fold_in(2), k[1].fold_in(3)];
@@ -91,7 +103,7 @@ impl Generator {
 
     /// Generation with explicit node noise `[B, n + m + 1, noise_dim]` and one key per
     /// target tensor (W1, b1, w2, b2) for the weight noise.
-    pub fn generate_with_noise(&self, log10_beta: &[f32], n: usize, m: usize, noise: ArrayD<f32>, eps: [Key; 4]) -> Generated {
+    pub fn generate_with_noise(&self, log10_beta: &[F], n: usize, m: usize, noise: ArrayD<F>, eps: [Key; 4]) -> Generated<F> {
         let b = log10_beta.len();
         assert_eq!(noise.shape(), &[b, n + m + 1, self.config.noise_dim], "generate: node noise shape");
         let types: Vec<usize> = std::iter::repeat_n(INPUT, n).chain(std::iter::repeat_n(HIDDEN, m)).chain([OUTPUT]).collect();
@@ -109,7 +121,7 @@ impl Generator {
             return Generated { sample: mean.clone(), bits: Tensor::zeros(&[b]), mean };
         };
         let mut sample = Vec::with_capacity(4);
-        let mut bits: Option<Tensor<f32>> = None;
+        let mut bits: Option<Tensor<F>> = None;
         for (t, ((mu, log_s), key)) in mean.tensors().into_iter().zip(log_sigma.tensors()).zip(eps).enumerate() {
             let log_s = log_s.broadcast_to(&mu.shape());
             let noise = Tensor::constant(key.normal(&mu.shape()));
@@ -120,7 +132,7 @@ impl Generator {
                 None => kl,
             });
         }
-        let [w1, b1, w2, b2]: [Tensor<f32>; 4] = sample.try_into().unwrap_or_else(|_| unreachable!());
+        let [w1, b1, w2, b2]: [Tensor<F>; 4] = sample.try_into().unwrap_or_else(|_| unreachable!());
         Generated { mean, sample: BatchedWeights { w1, b1, w2, b2 }, bits: bits.expect("four tensors") }
     }
 }

@@ -21,7 +21,7 @@ use super::config::{GeneratorConfig, W1Readout};
 use super::linear::Linear;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
-use autodiff::{Key, Tensor};
+use autodiff::{Float, Key, Tensor};
 
 /// Scale of each hidden node's contribution to the output bias b2.
 pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
@@ -37,9 +37,9 @@ pub const SINKHORN_ITERATIONS: usize = 5;
 
 /// `exp L` after Sinkhorn rounds on the logits `L [B, m, n]`: rows sum to 1 and
 /// columns to `m / n` (the last round fixes the columns exactly, the rows nearly).
-fn balanced_pointer(logits: &Tensor<f32>) -> Tensor<f32> {
+fn balanced_pointer<F: Float>(logits: &Tensor<F>) -> Tensor<F> {
     let s = logits.shape();
-    let column_mass = (s[1] as f32 / s[2] as f32).ln();
+    let column_mass = (F::c(s[1] as f64) / F::c(s[2] as f64)).ln();
     let mut l = logits.clone();
     for _ in 0..SINKHORN_ITERATIONS {
         l = l.sub(&l.logsumexp(2, true));
@@ -49,39 +49,39 @@ fn balanced_pointer(logits: &Tensor<f32>) -> Tensor<f32> {
 }
 
 /// A bilinear form `q(a) . k(b) / sqrt(dk)` between two node sets: `[B, rows, cols]`.
-pub struct Bilinear {
-    q: Linear,
-    k: Linear,
-    scale: f32,
+pub struct Bilinear<F: Float = f32> {
+    q: Linear<F>,
+    k: Linear<F>,
+    scale: F,
 }
 
-impl Bilinear {
-    pub fn new(store: &mut ParamStore, name: &str, d: usize, dk: usize, key: Key) -> Bilinear {
+impl<F: Float> Bilinear<F> {
+    pub fn new(store: &mut ParamStore<F>, name: &str, d: usize, dk: usize, key: Key) -> Bilinear<F> {
         let k = key.split(2);
         Bilinear {
             q: Linear::new(store, &format!("{name}.q"), d, dk, 1.0, 0.0, k[0]),
             k: Linear::new(store, &format!("{name}.k"), d, dk, 1.0, 0.0, k[1]),
-            scale: 1.0 / (dk as f32).sqrt(),
+            scale: F::one() / F::c(dk as f64).sqrt(),
         }
     }
 
-    pub fn forward(&self, rows: &Tensor<f32>, cols: &Tensor<f32>) -> Tensor<f32> {
+    pub fn forward(&self, rows: &Tensor<F>, cols: &Tensor<F>) -> Tensor<F> {
         self.q.forward(rows).matmul(&self.k.forward(cols).transpose(1, 2)).mul_scalar(self.scale)
     }
 }
 
 /// The readout heads.
-pub struct Readout {
-    hidden: Linear,
-    out: Linear,
-    logits: Bilinear,
-    sign: Option<Bilinear>,
+pub struct Readout<F: Float = f32> {
+    hidden: Linear<F>,
+    out: Linear<F>,
+    logits: Bilinear<F>,
+    sign: Option<Bilinear<F>>,
     kind: W1Readout,
-    prior_w2_sqrt_m: f32,
+    prior_w2_sqrt_m: F,
 }
 
-impl Readout {
-    pub fn new(store: &mut ParamStore, cfg: &GeneratorConfig, key: Key) -> Readout {
+impl<F: Float> Readout<F> {
+    pub fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, key: Key) -> Readout<F> {
         let k = key.split(4);
         let (d, dk) = (cfg.width, cfg.key_dim);
         Readout {
@@ -90,40 +90,40 @@ impl Readout {
             logits: Bilinear::new(store, "readout.w1", d, dk, k[2]),
             sign: (cfg.w1_readout != W1Readout::Bilinear).then(|| Bilinear::new(store, "readout.w1_sign", d, dk, k[3])),
             kind: cfg.w1_readout,
-            prior_w2_sqrt_m: cfg.priors.w2_sqrt_m as f32,
+            prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
         }
     }
 
     /// Sets the hidden heads' b2 bias so that a fresh generator's b2 starts at
     /// `mean_target` for width m (node features contribute about 0 at the start).
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {
-        let per_node = (mean_target / (B2_NODE_SCALE as f64 * m as f64)) as f32;
+        let per_node = F::c(mean_target / (B2_NODE_SCALE as f64 * m as f64));
         self.hidden.bias.update(|b| b[2] = per_node);
     }
 
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
-    pub fn forward(&self, h: &Tensor<f32>, n: usize, m: usize) -> BatchedWeights<f32> {
+    pub fn forward(&self, h: &Tensor<F>, n: usize, m: usize) -> BatchedWeights<F> {
         let b = h.shape()[0];
         let inputs = h.narrow(1, 0, n);
         let hidden = h.narrow(1, n, m);
         let output = h.narrow(1, n + m, 1);
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
-        let b2 = column(2).sum(1, false).mul_scalar(B2_NODE_SCALE).add(&self.out.forward(&output).reshape(&[b]));
+        let b2 = column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b]));
         let logits = self.logits.forward(&hidden, &inputs);
         let w1 = match (&self.kind, &self.sign) {
             (W1Readout::Bilinear, _) | (_, None) => logits,
             (kind, Some(sign)) => {
-                let sharp = logits.mul_scalar(POINTER_LOGIT_GAIN);
+                let sharp = logits.mul_scalar(F::c(POINTER_LOGIT_GAIN as f64));
                 let pointer = if *kind == W1Readout::Pointer { sharp.softmax(-1) } else { balanced_pointer(&sharp) };
-                let magnitude = heads.narrow(2, 3, 1).add_scalar(1.0).softplus(); // [B, m, 1]
+                let magnitude = heads.narrow(2, 3, 1).add_scalar(F::one()).softplus(); // [B, m, 1]
                 pointer.mul(&sign.forward(&hidden, &inputs).tanh()).mul(&magnitude)
             }
         };
         BatchedWeights {
             w1,
             b1: column(0),
-            w2: column(1).mul_scalar(self.prior_w2_sqrt_m / (m as f32).sqrt()),
+            w2: column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()),
             b2,
         }
     }

@@ -12,24 +12,24 @@ use super::linear::Linear;
 use super::readout::Bilinear;
 use crate::target_batch::BatchedWeights;
 use crate::params::ParamStore;
-use autodiff::{Key, Tensor};
+use autodiff::{Float, Key, Tensor};
 
 /// Prior standard deviations for one width m: `[sp_W1, sp_b1, sp_w2, sp_b2]`.
 pub fn priors(cfg: &GeneratorConfig, m: usize) -> [f64; 4] {
     cfg.priors.at_width(m)
 }
 
-pub enum SigmaHeads {
-    Tensor(Linear),
+pub enum SigmaHeads<F: Float = f32> {
+    Tensor(Linear<F>),
     /// `logit` offsets the bias-free bilinear W1 head to the initial sigma.
-    Weight { hidden: Linear, out: Linear, w1: Bilinear, logit: f32 },
+    Weight { hidden: Linear<F>, out: Linear<F>, w1: Bilinear<F>, logit: F },
     None,
 }
 
-impl SigmaHeads {
-    pub fn new(store: &mut ParamStore, cfg: &GeneratorConfig, key: Key) -> SigmaHeads {
+impl<F: Float> SigmaHeads<F> {
+    pub fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, key: Key) -> SigmaHeads<F> {
         let f = cfg.initial_sigma_fraction;
-        let logit = (f / (1.0 - f)).ln() as f32;
+        let logit = (f / (1.0 - f)).ln();
         let k = key.split(3);
         match cfg.complexity {
             ComplexityMeasure::TensorSigma => SigmaHeads::Tensor(Linear::new(store, "sigma.tensor", cfg.cond_width, 4, 0.1, logit, k[0])),
@@ -37,7 +37,7 @@ impl SigmaHeads {
                 hidden: Linear::new(store, "sigma.hidden", cfg.width, 2, 0.1, logit, k[0]),
                 out: Linear::new(store, "sigma.out", cfg.width, 1, 0.1, logit, k[1]),
                 w1: Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]),
-                logit,
+                logit: F::c(logit),
             },
             ComplexityMeasure::None => SigmaHeads::None,
         }
@@ -45,9 +45,9 @@ impl SigmaHeads {
 
     /// `ln sigma` shaped to broadcast against the mean tensors, or `None` for
     /// deterministic weights. `h` are the final node features, `code` the beta code.
-    pub fn forward(&self, h: &Tensor<f32>, code: &Tensor<f32>, n: usize, m: usize, sp: [f64; 4]) -> Option<BatchedWeights<f32>> {
+    pub fn forward(&self, h: &Tensor<F>, code: &Tensor<F>, n: usize, m: usize, sp: [f64; 4]) -> Option<BatchedWeights<F>> {
         let b = h.shape()[0];
-        let scaled = |raw: Tensor<f32>, t: usize| raw.neg().softplus().neg().add_scalar(sp[t].ln() as f32);
+        let scaled = |raw: Tensor<F>, t: usize| raw.neg().softplus().neg().add_scalar(F::c(sp[t].ln()));
         match self {
             SigmaHeads::Tensor(head) => {
                 let s = head.forward(code); // [B, 4]

@@ -5,7 +5,7 @@
 //! generate B networks (one weight sample each), evaluate each on its own N inputs, and
 //! minimise
 //!
-//! `loss = mean_b [ nMSE_b + beta_b * bits_b / W ]`
+//! `loss = mean_b [ nMSE_b + beta_b * bits_b / W ]`   (`loss.rs`)
 //!
 //! with `W = m (n + 2) + 1` the number of target weights (so beta prices bits per
 //! weight). During the first `complexity_warmup_fraction` of the steps the complexity term
@@ -17,14 +17,13 @@
 //! [`GeneratorTrainer::skip_step`].
 
 use super::config::GeneratorConfig;
+use super::loss::{objective, Objective};
 use super::model::Generator;
 use crate::optim_config::OptimConfig;
 use crate::problem::ProblemConfig;
-use crate::target_batch::forward;
-use crate::task::normalised_mse;
 use crate::train_error::{NonFiniteStep, TrainError};
 use autodiff::optim::{clip_grad_norm, Adam, Optimizer, WarmupCosine};
-use autodiff::{Key, Tensor};
+use autodiff::Key;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -189,18 +188,8 @@ impl GeneratorTrainer {
 
         self.optimizer.zero_grad();
         let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
-        let (x, y) = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
-        // During the complexity warmup the generator emits its mean weights: no weight
-        // noise, so it must build structure from its node noise (PROTOTYPES.md §4).
-        let weights = if complexity_on { &generated.sample } else { &generated.mean };
-        let pred = forward(&Tensor::constant(x), &weights.w1, &weights.b1, &weights.w2, &weights.b2, problem.activation);
-        let nmse = normalised_mse(&pred, &Tensor::constant(y), variance);
-        let price: Vec<f32> = log10_beta
-            .iter()
-            .map(|lb| if complexity_on { 10f32.powf(*lb) / problem.weight_count() as f32 } else { 0.0 })
-            .collect();
-        let per_network = nmse.add(&generated.bits.mul(&Tensor::from_vec(&[cfg.networks], price)));
-        let mut loss = per_network.mean_all();
+        let data = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
+        let Objective { mut loss, nmse } = objective(&generated, &log10_beta, &problem, data, variance, complexity_on);
         if fault == Some(Fault::NanLoss) {
             loss = loss.mul_scalar(f32::NAN);
         }
