@@ -5,18 +5,20 @@
 //! Layout: tensors `param/<name>` (f32) and `optim/<i>` (f32, the optimiser's buffers
 //! in its documented order); metadata `format` ([`FORMAT`]), `step`, `optim_step`,
 //! `config` (the run's TOML) and `sha256`, the hex digest of every tensor's name,
-//! shape and bytes in name order plus the other metadata. Written atomically
+//! shape and bytes in name order plus the other metadata. The same checkpoint always
+//! gives the same bytes ([`crate::safetensors_write`]). Written atomically
 //! ([`crate::weights_io::write_atomic`]), so a crash mid-write leaves the previous
 //! checkpoint intact; loading verifies the checksum, so a torn or edited file is
 //! refused instead of silently resumed.
 
+use crate::content_digest::sha256_hex;
 use crate::file_error::FileError;
+use crate::safetensors_write::{encode_f32, F32Tensor};
 use crate::weights_io::write_atomic;
 use autodiff::optim::OptimizerState;
 use ndarray::{ArrayD, IxDyn};
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use safetensors::tensor::{Dtype, SafeTensors};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The format written by this version.
@@ -45,19 +47,10 @@ fn le_bytes(a: &ArrayD<f32>) -> Vec<u8> {
     a.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-/// SHA-256 over the tensors (name, shape, bytes; in name order) and the metadata.
+/// The checksum of a checkpoint: [`sha256_hex`] over the tensors in name order, then
+/// the metadata in the order `format`, `step`, `optim_step`, `config`.
 fn digest(tensors: &BTreeMap<String, (Vec<usize>, Vec<u8>)>, meta: &[(&str, &str)]) -> String {
-    let mut h = Sha256::new();
-    for (name, (shape, bytes)) in tensors {
-        h.update(name.as_bytes());
-        h.update(format!("{shape:?}").as_bytes());
-        h.update(bytes);
-    }
-    for (k, v) in meta {
-        h.update(k.as_bytes());
-        h.update(v.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(tensors.iter().map(|(name, (shape, bytes))| (name.as_str(), shape.as_slice(), bytes.as_slice())), meta.iter().copied())
 }
 
 /// Writes `ckpt` to `path` atomically.
@@ -72,14 +65,10 @@ pub fn save_checkpoint(path: &Path, ckpt: &Checkpoint) -> Result<(), CheckpointE
     let (step, optim_step) = (ckpt.step.to_string(), ckpt.optimizer.step.to_string());
     let meta = [("format", FORMAT), ("step", step.as_str()), ("optim_step", optim_step.as_str()), ("config", ckpt.config.as_str())];
     let sha = digest(&tensors, &meta);
-    let mut metadata: HashMap<String, String> = meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut metadata: BTreeMap<String, String> = meta.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     metadata.insert("sha256".into(), sha);
-    let views: Vec<(String, TensorView)> = tensors
-        .iter()
-        .map(|(name, (shape, bytes))| (name.clone(), TensorView::new(Dtype::F32, shape.clone(), bytes).expect("sizes match by construction")))
-        .collect();
-    let bytes = safetensors::serialize(views, &Some(metadata)).map_err(|e| err(path, format!("cannot encode: {e:?}")))?;
-    write_atomic(path, &bytes).map_err(|e| err(path, format!("cannot write: {e}")))
+    let views: Vec<F32Tensor> = tensors.iter().map(|(name, (shape, bytes))| F32Tensor { name, shape, data: bytes }).collect();
+    write_atomic(path, &encode_f32(&views, &metadata)).map_err(|e| err(path, format!("cannot write: {e}")))
 }
 
 /// Reads and verifies a checkpoint written by [`save_checkpoint`].

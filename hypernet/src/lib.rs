@@ -4,6 +4,7 @@
 pub mod config_file;
 pub mod checkpoint;
 pub mod config_parse;
+pub mod content_digest;
 pub mod file_error;
 pub mod generator;
 pub mod init;
@@ -12,6 +13,7 @@ pub mod optim_config;
 pub mod params;
 pub mod prior;
 pub mod problem;
+pub mod safetensors_write;
 pub mod target;
 pub mod target_batch;
 pub mod task;

@@ -6,15 +6,18 @@
 //! choice, so files written by other tools load too. From Python:
 //! `safetensors.numpy.load_file(path)` gives the four arrays.
 //!
+//! The same weights always give the same bytes ([`crate::safetensors_write`]).
+//!
 //! Writes are atomic: the bytes go to a temporary file in the destination's directory,
 //! which is flushed to disk (fsync) and then renamed over the destination, so a reader
 //! sees the old file or the new one, never a torn one.
 
 use crate::file_error::FileError;
+use crate::safetensors_write::{encode_f32, F32Tensor};
 use crate::target::{Activation, TargetWeights};
 use ndarray::{Array1, Array2};
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-use std::collections::HashMap;
+use safetensors::tensor::{Dtype, SafeTensors};
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -44,16 +47,9 @@ pub fn save_target_weights(path: &Path, weights: &TargetWeights) -> Result<(), W
         ("w2", vec![m], le_bytes(&weights.w2.to_vec())),
         ("b2", vec![1], le_bytes(&[weights.b2])),
     ];
-    let tensors: Vec<_> = data
-        .iter()
-        .map(|(name, shape, bytes)| {
-            let view = TensorView::new(Dtype::F32, shape.clone(), bytes).expect("byte counts match the shapes by construction");
-            (*name, view)
-        })
-        .collect();
-    let metadata = HashMap::from([(ACTIVATION_KEY.to_string(), weights.activation.name().to_string())]);
-    let file = safetensors::serialize(tensors, &Some(metadata))
-        .map_err(|e| error(path, format!("cannot encode as safetensors: {e:?}")))?;
+    let tensors: Vec<_> = data.iter().map(|(name, shape, bytes)| F32Tensor { name, shape, data: bytes }).collect();
+    let metadata = BTreeMap::from([(ACTIVATION_KEY.to_string(), weights.activation.name().to_string())]);
+    let file = encode_f32(&tensors, &metadata);
     write_atomic(path, &file).map_err(|e| error(path, format!("cannot write: {e}")))
 }
 
@@ -147,6 +143,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use ndarray::array;
+    use safetensors::tensor::TensorView;
+    use std::collections::HashMap;
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("weights_io-{}", std::process::id()));
