@@ -8,10 +8,13 @@
 //! the adjoint over (it may hand it on or overwrite it). Adjoints of values used more
 //! than once are summed, in a fixed order, and the buffers of spent adjoints go back
 //! to the buffer pool. Leaves that require a gradient accumulate it into their `.grad()`.
+//!
+//! A graph lives on one device (an op's inputs share one, and transfers make new
+//! leaves), so the sweep runs every VJP where the seed lives: the CPU VJPs on host
+//! arrays, or the device VJPs on device arrays, adjoints staying on the device.
 
 use crate::float::Float;
-use crate::shape::accumulate;
-use crate::tensor::Tensor;
+use crate::tensor::{Origin, Storage, Tensor};
 use ndarray::{ArrayD, IxDyn};
 use std::collections::{BTreeMap, HashSet};
 
@@ -29,14 +32,22 @@ impl<T: Float> Tensor<T> {
         self.backward_with(ArrayD::from_elem(IxDyn(&shape), T::one()));
     }
 
-    /// Backward seeded with `seed = dL/dself` (same shape as `self`).
+    /// Backward seeded with `seed = dL/dself` (same shape as `self`; a host array,
+    /// copied to the tensor's device if it lives on one).
     pub fn backward_with(&self, seed: ArrayD<T>) {
         assert_eq!(seed.shape(), &self.shape()[..], "backward_with: seed shape differs from the tensor's");
         if !self.requires_grad() {
             return;
         }
+        let seed = match self.device() {
+            crate::tensor::Device::Cpu => Storage::Cpu(seed),
+            #[cfg(feature = "cuda")]
+            crate::tensor::Device::Cuda(d) => Storage::Cuda(
+                crate::cuda::DeviceArray::upload(&d, &seed).unwrap_or_else(|e| panic!("backward: copying the seed to {d}: {e}")),
+            ),
+        };
         let order = reverse_topological(self);
-        let mut adjoints: BTreeMap<u64, ArrayD<T>> = BTreeMap::new();
+        let mut adjoints: BTreeMap<u64, Storage<T>> = BTreeMap::new();
         adjoints.insert(self.id(), seed);
         for t in order {
             let Some(g) = adjoints.remove(&t.id()) else { continue };
@@ -45,26 +56,59 @@ impl<T: Float> Tensor<T> {
                 continue;
             };
             let needs: Vec<bool> = origin.inputs.iter().map(|i| i.requires_grad()).collect();
-            let grads = {
-                let values: Vec<_> = origin.inputs.iter().map(|i| i.value()).collect();
-                let arrays: Vec<&ArrayD<T>> = values.iter().map(|r| &**r).collect();
-                let out = t.value();
-                origin.op.backward_owned(&arrays, &out, g, &needs)
-            };
-            assert_eq!(grads.len(), origin.inputs.len(), "{}: backward returned {} gradients for {} inputs", origin.op.name(), grads.len(), origin.inputs.len());
-            for ((input, grad), need) in origin.inputs.iter().zip(grads).zip(&needs) {
-                let Some(grad) = grad.filter(|_| *need) else { continue };
-                assert_eq!(
-                    grad.shape(), &input.shape()[..],
-                    "{}: backward returned a gradient of shape {:?} for an input of shape {:?}",
-                    origin.op.name(), grad.shape(), input.shape()
-                );
-                match adjoints.get_mut(&input.id()) {
-                    Some(acc) => accumulate(acc, grad),
-                    None => {
-                        adjoints.insert(input.id(), grad);
-                    }
+            match g {
+                Storage::Cpu(g) => {
+                    let grads = {
+                        let values: Vec<_> = origin.inputs.iter().map(|i| i.value()).collect();
+                        let arrays: Vec<&ArrayD<T>> = values.iter().map(|r| &**r).collect();
+                        let out = t.value();
+                        origin.op.backward_owned(&arrays, &out, g, &needs)
+                    };
+                    add_adjoints(origin, grads.into_iter().map(|g| g.map(Storage::Cpu)), &needs, &mut adjoints);
                 }
+                #[cfg(feature = "cuda")]
+                Storage::Cuda(g) => {
+                    let grads = {
+                        let values: Vec<_> = origin.inputs.iter().map(|i| i.storage()).collect();
+                        let arrays: Vec<&crate::cuda::DeviceArray<T>> = values.iter().map(|r| device_value(r, origin)).collect();
+                        let out = t.storage();
+                        origin.op.backward_cuda(&arrays, device_value(&out, origin), g, &needs)
+                    };
+                    add_adjoints(origin, grads.into_iter().map(|g| g.map(Storage::Cuda)), &needs, &mut adjoints);
+                }
+            }
+        }
+    }
+}
+
+/// The device array of a value in a graph whose adjoints are on a device.
+#[cfg(feature = "cuda")]
+fn device_value<'a, T: Float>(s: &'a Storage<T>, origin: &Origin<T>) -> &'a crate::cuda::DeviceArray<T> {
+    match s {
+        Storage::Cuda(d) => d,
+        Storage::Cpu(_) => panic!("{}: backward: a gradient on a device for a value in host memory", origin.op.name()),
+    }
+}
+
+/// Adds each input's gradient (those that `needs` one) to its adjoint, in input order.
+fn add_adjoints<T: Float>(
+    origin: &Origin<T>,
+    grads: impl ExactSizeIterator<Item = Option<Storage<T>>>,
+    needs: &[bool],
+    adjoints: &mut BTreeMap<u64, Storage<T>>,
+) {
+    assert_eq!(grads.len(), origin.inputs.len(), "{}: backward returned {} gradients for {} inputs", origin.op.name(), grads.len(), origin.inputs.len());
+    for ((input, grad), need) in origin.inputs.iter().zip(grads).zip(needs) {
+        let Some(grad) = grad.filter(|_| *need) else { continue };
+        assert_eq!(
+            grad.shape(), input.storage().shape(),
+            "{}: backward returned a gradient of shape {:?} for an input of shape {:?}",
+            origin.op.name(), grad.shape(), input.shape()
+        );
+        match adjoints.get_mut(&input.id()) {
+            Some(acc) => acc.accumulate(grad),
+            None => {
+                adjoints.insert(input.id(), grad);
             }
         }
     }

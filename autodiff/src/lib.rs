@@ -10,6 +10,8 @@
 //! * [`optim`]: SGD with momentum, Adam, AdamW, gradient clipping, LR schedules.
 
 pub mod backward;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod float;
 pub mod grad_mode;
 pub mod gradcheck;
@@ -24,4 +26,4 @@ pub use float::Float;
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use primitive::{Primitive, Vjp};
 pub use rng::Key;
-pub use tensor::{Storage, Tensor};
+pub use tensor::{Device, Storage, Tensor};

@@ -24,8 +24,8 @@ impl<T: Float> Vjp<'_, T> {
 ///
 /// Implement it once per primitive (one file under `ops/`), with a method on
 /// [`crate::Tensor`] that calls [`crate::Tensor::apply`]. `forward` and `backward`
-/// run on CPU values; a device backend adds its own methods beside them, and the
-/// graph code does not change.
+/// run on CPU values; with the `cuda` feature, `forward_cuda` and `backward_cuda` do
+/// the same on device values (the tape picks by where the inputs live).
 pub trait Primitive<T: Float>: 'static {
     /// Name used in messages, e.g. `"matmul"`.
     fn name(&self) -> String;
@@ -45,5 +45,27 @@ pub trait Primitive<T: Float>: 'static {
         let grads = self.backward(&Vjp { inputs, output, grad: &grad, needs });
         crate::shape::recycle(grad);
         grads
+    }
+
+    /// [`Primitive::forward`] on device values (all on one device). The default panics:
+    /// a primitive without a device implementation works on the CPU only.
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&crate::cuda::DeviceArray<T>]) -> crate::cuda::DeviceArray<T> {
+        let _ = inputs;
+        panic!("{}: no CUDA implementation; run it on CPU tensors", self.name())
+    }
+
+    /// [`Primitive::backward_owned`] on device values: the gradient of each input
+    /// that `needs` one, on the device, given ownership of the output gradient.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(
+        &self,
+        inputs: &[&crate::cuda::DeviceArray<T>],
+        output: &crate::cuda::DeviceArray<T>,
+        grad: crate::cuda::DeviceArray<T>,
+        needs: &[bool],
+    ) -> Vec<Option<crate::cuda::DeviceArray<T>>> {
+        let _ = (inputs, output, grad, needs);
+        panic!("{}: no CUDA implementation; run it on CPU tensors", self.name())
     }
 }

@@ -8,27 +8,137 @@ use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-/// Where a tensor's elements live. Only host memory today; a device buffer is
-/// added as another variant, and primitives gain device methods beside their CPU
-/// ones, without touching the graph code.
+/// Where a tensor's elements live: host memory, or (with the `cuda` feature) a
+/// buffer on a GPU. Primitives have a CPU forward and VJP and, beside them, device
+/// ones; the graph code dispatches on this.
 #[derive(Clone, Debug)]
 pub enum Storage<T: Float> {
     Cpu(ArrayD<T>),
+    #[cfg(feature = "cuda")]
+    Cuda(crate::cuda::DeviceArray<T>),
 }
 
 impl<T: Float> Storage<T> {
-    /// The host array.
+    /// The host array. Panics for a value on a device, saying how to bring it over.
     pub fn cpu(&self) -> &ArrayD<T> {
         match self {
             Storage::Cpu(a) => a,
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(d) => panic!("the tensor's value is on {}; call to_cpu() for a host copy", d.device()),
         }
     }
 
     fn cpu_mut(&mut self) -> &mut ArrayD<T> {
         match self {
             Storage::Cpu(a) => a,
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(d) => panic!("update: the tensor's value is on {}; update it with device kernels", d.device()),
         }
     }
+
+    /// The shape.
+    pub fn shape(&self) -> &[usize] {
+        match self {
+            Storage::Cpu(a) => a.shape(),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(d) => d.shape(),
+        }
+    }
+
+    /// Where the elements live.
+    pub fn device(&self) -> Device {
+        match self {
+            Storage::Cpu(_) => Device::Cpu,
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(d) => Device::Cuda(d.device().clone()),
+        }
+    }
+
+    /// A host copy of the elements (downloaded from a device; panics if that fails).
+    pub fn to_host(&self) -> ArrayD<T> {
+        match self {
+            Storage::Cpu(a) => a.clone(),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(d) => d.download().unwrap_or_else(|e| panic!("copying a tensor from {} to the host: {e}", d.device())),
+        }
+    }
+
+    /// Gives host memory back to the buffer pool (device memory is freed on drop).
+    fn recycle(self) {
+        match self {
+            Storage::Cpu(a) => crate::shape::recycle(a),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => {}
+        }
+    }
+
+    /// `acc += g` for two gradients of one value, on the device they live on.
+    pub(crate) fn accumulate(&mut self, g: Storage<T>) {
+        match (self, g) {
+            (Storage::Cpu(acc), Storage::Cpu(g)) => crate::shape::accumulate(acc, g),
+            #[cfg(feature = "cuda")]
+            (Storage::Cuda(acc), Storage::Cuda(g)) => {
+                *acc = crate::cuda::launch::binary("gradient accumulation", kernels::cuda::BinaryOp::Add, acc, &g)
+            }
+            #[cfg(feature = "cuda")]
+            (acc, g) => panic!("gradient accumulation: gradients on {} and {}", acc.device(), g.device()),
+        }
+    }
+}
+
+/// The device a tensor lives on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Device {
+    Cpu,
+    #[cfg(feature = "cuda")]
+    Cuda(crate::cuda::CudaDevice),
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Device::Cpu => write!(f, "cpu"),
+            #[cfg(feature = "cuda")]
+            Device::Cuda(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// Panics naming `op` and the device of each input: all inputs of an op must live on
+/// one device.
+#[cfg(feature = "cuda")]
+#[cold]
+fn mixed_devices<T: Float>(op: &dyn Primitive<T>, inputs: &[Ref<Storage<T>>]) -> ! {
+    let devices: Vec<String> = inputs.iter().map(|s| s.device().to_string()).collect();
+    panic!(
+        "{}: inputs on different devices [{}]; move them to one device first (to_device / to_cpu)",
+        op.name(),
+        devices.join(", ")
+    )
+}
+
+/// Runs `op`'s forward on the device its inputs live on.
+fn forward<T: Float>(op: &dyn Primitive<T>, inputs: &[Ref<Storage<T>>]) -> Storage<T> {
+    #[cfg(feature = "cuda")]
+    if let Some(Storage::Cuda(first)) = inputs.first().map(|s| &**s) {
+        let arrays: Vec<&crate::cuda::DeviceArray<T>> = inputs
+            .iter()
+            .map(|s| match &**s {
+                Storage::Cuda(d) if d.device() == first.device() => d,
+                _ => mixed_devices(op, inputs),
+            })
+            .collect();
+        return Storage::Cuda(op.forward_cuda(&arrays));
+    }
+    let arrays: Vec<&ArrayD<T>> = inputs
+        .iter()
+        .map(|s| match &**s {
+            Storage::Cpu(a) => a,
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(_) => mixed_devices(op, inputs),
+        })
+        .collect();
+    Storage::Cpu(op.forward(&arrays))
 }
 
 /// How a non-leaf tensor was made: the primitive and its inputs.
@@ -42,7 +152,7 @@ pub(crate) struct Node<T: Float> {
     /// decreasing id is a reverse topological order (and a deterministic one).
     pub id: u64,
     pub value: RefCell<Storage<T>>,
-    pub grad: RefCell<Option<ArrayD<T>>>,
+    pub grad: RefCell<Option<Storage<T>>>,
     pub requires_grad: bool,
     pub origin: Option<Origin<T>>,
 }
@@ -51,10 +161,9 @@ pub(crate) struct Node<T: Float> {
 /// holding it is dropped, so that the next step's arrays reuse their memory.
 impl<T: Float> Drop for Node<T> {
     fn drop(&mut self) {
-        let Storage::Cpu(value) = std::mem::replace(self.value.get_mut(), Storage::Cpu(ArrayD::zeros(IxDyn(&[0]))));
-        crate::shape::recycle(value);
+        std::mem::replace(self.value.get_mut(), Storage::Cpu(ArrayD::zeros(IxDyn(&[0])))).recycle();
         if let Some(g) = self.grad.get_mut().take() {
-            crate::shape::recycle(g);
+            g.recycle();
         }
     }
 }
@@ -83,10 +192,10 @@ impl<T: Float> Clone for Tensor<T> {
 }
 
 impl<T: Float> Tensor<T> {
-    fn from_parts(value: ArrayD<T>, requires_grad: bool, origin: Option<Origin<T>>) -> Self {
+    fn from_parts(value: Storage<T>, requires_grad: bool, origin: Option<Origin<T>>) -> Self {
         Tensor(Rc::new(Node {
             id: next_id(),
-            value: RefCell::new(Storage::Cpu(value)),
+            value: RefCell::new(value),
             grad: RefCell::new(None),
             requires_grad,
             origin,
@@ -95,12 +204,17 @@ impl<T: Float> Tensor<T> {
 
     /// A constant: no gradient is computed for it.
     pub fn constant(value: ArrayD<T>) -> Self {
-        Self::from_parts(value, false, None)
+        Self::from_parts(Storage::Cpu(value), false, None)
+    }
+
+    /// A leaf holding `value` (on whichever device it is).
+    pub(crate) fn leaf(value: Storage<T>, requires_grad: bool) -> Self {
+        Self::from_parts(value, requires_grad, None)
     }
 
     /// A trainable leaf: backward accumulates its gradient into [`Tensor::grad`].
     pub fn param(value: ArrayD<T>) -> Self {
-        Self::from_parts(value, true, None)
+        Self::from_parts(Storage::Cpu(value), true, None)
     }
 
     /// A constant from a shape and row-major data. Panics if they disagree.
@@ -127,13 +241,13 @@ impl<T: Float> Tensor<T> {
         Self::constant(ArrayD::from_elem(IxDyn(shape), v))
     }
 
-    /// Applies a primitive. Records it for backward only if grad mode is on and some
-    /// input needs a gradient; otherwise the result is a plain constant.
+    /// Applies a primitive, on the device its inputs live on (they must share one).
+    /// Records it for backward only if grad mode is on and some input needs a
+    /// gradient; otherwise the result is a plain constant.
     pub fn apply(op: impl Primitive<T>, inputs: &[&Tensor<T>]) -> Tensor<T> {
         let out = {
             let refs: Vec<Ref<Storage<T>>> = inputs.iter().map(|t| t.0.value.borrow()).collect();
-            let arrays: Vec<&ArrayD<T>> = refs.iter().map(|r| r.cpu()).collect();
-            op.forward(&arrays)
+            forward(&op, &refs)
         };
         let needs = is_grad_enabled() && inputs.iter().any(|t| t.requires_grad());
         let origin = needs.then(|| Origin {
@@ -143,41 +257,62 @@ impl<T: Float> Tensor<T> {
         Self::from_parts(out, needs, origin)
     }
 
-    /// The value (a borrow of the host array).
+    /// The value (a borrow of the host array). Panics for a tensor on a device (use
+    /// [`Tensor::to_array`] or `to_cpu`).
     pub fn value(&self) -> Ref<'_, ArrayD<T>> {
         Ref::map(self.0.value.borrow(), |s| s.cpu())
     }
 
-    /// A copy of the value.
+    /// The value's storage: host or device memory.
+    pub fn storage(&self) -> Ref<'_, Storage<T>> {
+        self.0.value.borrow()
+    }
+
+    /// Where the value lives.
+    pub fn device(&self) -> Device {
+        self.storage().device()
+    }
+
+    /// A host copy of the value (downloaded from a device tensor).
     pub fn to_array(&self) -> ArrayD<T> {
-        self.value().clone()
+        self.storage().to_host()
     }
 
-    /// The value as a row-major vector.
+    /// The value as a row-major vector (downloaded from a device tensor).
     pub fn to_vec(&self) -> Vec<T> {
-        self.value().iter().copied().collect()
+        match &*self.storage() {
+            Storage::Cpu(a) => a.iter().copied().collect(),
+            #[cfg(feature = "cuda")]
+            device => device.to_host().into_raw_vec_and_offset().0,
+        }
     }
 
-    /// The single element of a one-element tensor. Panics otherwise.
+    /// The single element of a one-element tensor (downloaded from a device tensor).
+    /// Panics otherwise.
     pub fn item(&self) -> T {
-        let v = self.value();
-        assert_eq!(v.len(), 1, "item: tensor of shape {:?} has {} elements, not 1", v.shape(), v.len());
-        *v.iter().next().unwrap()
+        let s = self.storage();
+        let n: usize = s.shape().iter().product();
+        assert_eq!(n, 1, "item: tensor of shape {:?} has {n} elements, not 1", s.shape());
+        match &*s {
+            Storage::Cpu(a) => *a.iter().next().unwrap(),
+            #[cfg(feature = "cuda")]
+            device => device.to_host().iter().copied().next().unwrap(),
+        }
     }
 
     /// The shape.
     pub fn shape(&self) -> Vec<usize> {
-        self.value().shape().to_vec()
+        self.storage().shape().to_vec()
     }
 
     /// Number of axes.
     pub fn ndim(&self) -> usize {
-        self.value().ndim()
+        self.storage().shape().len()
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.value().len()
+        self.storage().shape().iter().product()
     }
 
     /// Whether the tensor has no elements.
@@ -195,25 +330,31 @@ impl<T: Float> Tensor<T> {
         self.0.origin.is_none()
     }
 
-    /// The accumulated gradient of a leaf that requires grad (None before backward).
+    /// The accumulated gradient of a leaf that requires grad (None before backward),
+    /// as a host array (downloaded when the tensor lives on a device).
     pub fn grad(&self) -> Option<ArrayD<T>> {
-        self.0.grad.borrow().clone()
+        self.0.grad.borrow().as_ref().map(Storage::to_host)
+    }
+
+    /// The accumulated gradient where it lives (host or device memory).
+    pub fn grad_storage(&self) -> Ref<'_, Option<Storage<T>>> {
+        self.0.grad.borrow()
     }
 
     /// Clears the accumulated gradient.
     pub fn zero_grad(&self) {
         if let Some(g) = self.0.grad.borrow_mut().take() {
-            crate::shape::recycle(g);
+            g.recycle();
         }
     }
 
-    /// The same value cut off from its history: a constant.
+    /// The same value cut off from its history: a constant on the same device.
     pub fn detach(&self) -> Tensor<T> {
-        Self::constant(self.to_array())
+        Self::leaf(self.storage().clone(), false)
     }
 
-    /// Changes a leaf's value in place (what optimisers do). Panics for a non-leaf or
-    /// if `f` changes the shape. Graphs built earlier from this tensor must not be
+    /// Changes a leaf's value in place (what optimisers do). Panics for a non-leaf, a
+    /// tensor on a device, or if `f` changes the shape. Graphs built earlier from this tensor must not be
     /// differentiated afterwards: their saved value is the new one.
     pub fn update(&self, f: impl FnOnce(&mut ArrayD<T>)) {
         assert!(self.is_leaf(), "update: only leaf tensors can be changed in place");
@@ -229,10 +370,10 @@ impl<T: Float> Tensor<T> {
         self.0.id
     }
 
-    pub(crate) fn accumulate_grad(&self, g: ArrayD<T>) {
+    pub(crate) fn accumulate_grad(&self, g: Storage<T>) {
         let mut slot = self.0.grad.borrow_mut();
         match slot.as_mut() {
-            Some(acc) => crate::shape::accumulate(acc, g),
+            Some(acc) => acc.accumulate(g),
             None => *slot = Some(g),
         }
     }
@@ -240,6 +381,10 @@ impl<T: Float> Tensor<T> {
 
 impl<T: Float> fmt::Debug for Tensor<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Tensor<{}>({:?}, requires_grad={})", T::DTYPE, self.value(), self.requires_grad())
+        match &*self.storage() {
+            Storage::Cpu(a) => write!(f, "Tensor<{}>({a:?}, requires_grad={})", T::DTYPE, self.requires_grad()),
+            #[cfg(feature = "cuda")]
+            Storage::Cuda(d) => write!(f, "Tensor<{}>({d:?}, requires_grad={})", T::DTYPE, self.requires_grad()),
+        }
     }
 }

@@ -24,6 +24,10 @@ impl<T: Float> UnaryFn<T> for Abs {
             T::zero()
         }
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Abs
+    }
 }
 
 impl<T: Float> Tensor<T> {

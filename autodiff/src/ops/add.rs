@@ -23,6 +23,10 @@ impl<T: Float> BinaryFn<T> for Add {
     fn constant_partials(&self) -> Option<(T, T)> {
         Some((T::one(), T::one()))
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::BinaryOp {
+        kernels::cuda::BinaryOp::Add
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for AddScalar<T> {
     fn df(&self, _x: T, _y: T) -> T {
         T::one()
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::AddScalar(self.0.to_f64_lossless())
+    }
 }
 
 impl<T: Float> Tensor<T> {

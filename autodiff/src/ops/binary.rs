@@ -13,6 +13,8 @@ use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, buffer, contiguous, copy, recycle, standard, sum_to_shape, sum_to_shape_owned};
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// An elementwise binary function and its partial derivatives.
 pub trait BinaryFn<T: Float>: 'static {
@@ -29,6 +31,9 @@ pub trait BinaryFn<T: Float>: 'static {
     fn constant_partials(&self) -> Option<(T, T)> {
         None
     }
+    /// The same function in the device kernel (`kernels/cuda/binary.cu`).
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::BinaryOp;
 }
 
 /// The primitive made from a [`BinaryFn`].
@@ -109,5 +114,18 @@ impl<T: Float, F: BinaryFn<T> + Sync> Primitive<T> for Binary<F> {
             recycle(unused);
         }
         vec![da, db]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        launch::binary(self.0.name(), self.0.cuda(), inputs[0], inputs[1])
+    }
+
+    /// `sum_to_shape(g * partial)` for each operand that needs it, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        use kernels::cuda::Operand;
+        let partial = |operand| launch::binary_backward(self.0.name(), self.0.cuda(), operand, inputs[0], inputs[1], &grad);
+        vec![needs[0].then(|| partial(Operand::A)), needs[1].then(|| partial(Operand::B))]
     }
 }

@@ -8,6 +8,8 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::{broadcast, sum_to_shape};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Broadcast to a fixed shape.
 pub struct BroadcastTo {
@@ -25,6 +27,16 @@ impl<T: Float> Primitive<T> for BroadcastTo {
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
         vec![v.when(0, || sum_to_shape(v.grad, v.inputs[0].shape()))]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        launch::broadcast("broadcast_to", inputs[0], &self.shape)
+    }
+
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| launch::sum_to_shape("broadcast_to", grad, inputs[0].shape()))]
     }
 }
 

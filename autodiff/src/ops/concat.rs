@@ -9,19 +9,17 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Concatenation along one axis, of any number of inputs.
 pub struct Concat {
     pub axis: usize,
 }
 
-impl<T: Float> Primitive<T> for Concat {
-    fn name(&self) -> String {
-        format!("concat(axis={})", self.axis)
-    }
-
-    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
-        let shapes: Vec<&[usize]> = inputs.iter().map(|x| x.shape()).collect();
+impl Concat {
+    /// The joined shape; panics naming the shapes unless they agree off `axis`.
+    fn output_shape(&self, shapes: &[&[usize]]) -> Vec<usize> {
         let agree = |s: &[usize]| {
             s.len() == shapes[0].len()
                 && s.iter().zip(shapes[0]).enumerate().all(|(ax, (a, b))| ax == self.axis || a == b)
@@ -33,6 +31,17 @@ impl<T: Float> Primitive<T> for Concat {
         );
         let mut shape = shapes[0].to_vec();
         shape[self.axis] = shapes.iter().map(|s| s[self.axis]).sum();
+        shape
+    }
+}
+
+impl<T: Float> Primitive<T> for Concat {
+    fn name(&self) -> String {
+        format!("concat(axis={})", self.axis)
+    }
+
+    fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
+        let shape = self.output_shape(&inputs.iter().map(|x| x.shape()).collect::<Vec<_>>());
         let mut out = buffer(shape.iter().product());
         let out_split = AxisSplit::of(&shape, self.axis);
         let mut at = 0;
@@ -59,6 +68,38 @@ impl<T: Float> Primitive<T> for Concat {
                     let mut dx = buffer(x.len());
                     copy_along_axis(&g, g_split, from, &mut dx, split, 0);
                     array(x.shape(), dx)
+                })
+            })
+            .collect()
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let shape = self.output_shape(&inputs.iter().map(|x| x.shape()).collect::<Vec<_>>());
+        let mut out = DeviceArray::uninit("concat", inputs[0].device(), &shape);
+        let mut at = 0;
+        for x in inputs {
+            let len = x.shape()[self.axis];
+            launch::copy_along_axis("concat", x, self.axis, 0..len, &mut out, at);
+            at += len;
+        }
+        out
+    }
+
+    /// Each needed `dx_j` is its window of `g`, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        let mut offset = 0;
+        inputs
+            .iter()
+            .zip(needs)
+            .map(|(x, &need)| {
+                let from = offset..offset + x.shape()[self.axis];
+                offset = from.end;
+                need.then(|| {
+                    let mut dx = DeviceArray::uninit("concat", x.device(), x.shape());
+                    launch::copy_along_axis("concat", &grad, self.axis, from, &mut dx, 0);
+                    dx
                 })
             })
             .collect()

@@ -21,6 +21,10 @@ impl<T: Float> BinaryFn<T> for Div {
     fn db(&self, _a: T, b: T, y: T) -> T {
         -y / b
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::BinaryOp {
+        kernels::cuda::BinaryOp::Div
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Exp {
     fn df(&self, _x: T, y: T) -> T {
         y
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Exp
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -9,6 +9,8 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, buffer, contiguous, zeroed};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Gather along one axis.
 pub struct IndexSelect {
@@ -29,6 +31,20 @@ impl IndexSelect {
     }
 }
 
+impl IndexSelect {
+    /// The gathered shape; panics naming the shape if the axis or an index is out of range.
+    fn output_shape(&self, shape: &[usize]) -> Vec<usize> {
+        assert!(self.axis < shape.len(), "index_select: axis {} out of range for a tensor of shape {shape:?}", self.axis);
+        let len = shape[self.axis];
+        if let Some(bad) = self.indices.iter().find(|&&i| i >= len) {
+            panic!("index_select: index {bad} out of range for axis {} of a tensor of shape {shape:?}", self.axis);
+        }
+        let mut out = shape.to_vec();
+        out[self.axis] = self.indices.len();
+        out
+    }
+}
+
 impl<T: Float> Primitive<T> for IndexSelect {
     fn name(&self) -> String {
         format!("index_select(axis={}, {:?})", self.axis, self.indices)
@@ -36,22 +52,7 @@ impl<T: Float> Primitive<T> for IndexSelect {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        assert!(
-            self.axis < x.ndim(),
-            "index_select: axis {} out of range for a tensor of shape {:?}",
-            self.axis,
-            x.shape()
-        );
-        let len = x.shape()[self.axis];
-        if let Some(bad) = self.indices.iter().find(|&&i| i >= len) {
-            panic!(
-                "index_select: index {bad} out of range for axis {} of a tensor of shape {:?}",
-                self.axis,
-                x.shape()
-            );
-        }
-        let mut shape = x.shape().to_vec();
-        shape[self.axis] = self.indices.len();
+        let shape = self.output_shape(x.shape());
         let split = AxisSplit::of(x.shape(), self.axis);
         let outer = x.shape()[..self.axis].iter().product();
         let (xs, inner) = (contiguous(x), split.inner);
@@ -73,6 +74,27 @@ impl<T: Float> Primitive<T> for IndexSelect {
                 }
             });
             array(x.shape(), dx)
+        })]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let x = inputs[0];
+        let mut y = DeviceArray::uninit("index_select", x.device(), &self.output_shape(x.shape()));
+        let d = x.device().kernels();
+        launch::ok("index_select", x.device(), d.index_select(x.buffer(), x.shape(), self.axis, &self.indices, y.buffer_mut()));
+        y
+    }
+
+    /// The scatter-add, summed in increasing `j` as on the CPU, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| {
+            let x = inputs[0];
+            let mut dx = DeviceArray::uninit("index_select", x.device(), x.shape());
+            let d = x.device().kernels();
+            launch::ok("index_select", x.device(), d.index_select_backward(grad.buffer(), x.shape(), self.axis, &self.indices, dx.buffer_mut()));
+            dx
         })]
     }
 }

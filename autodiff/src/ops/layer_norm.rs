@@ -10,6 +10,8 @@ use crate::tensor::Tensor;
 use super::owned::{elements, single_input};
 use crate::shape::{array, buffer, contiguous};
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Normalisation over the last axis.
 pub struct LayerNorm<T> {
@@ -45,6 +47,32 @@ impl<T: Float> Primitive<T> for LayerNorm<T> {
             kernels::norm::layer_norm_backward_rows(&contiguous(x), &contiguous(output), last_axis_len(x), self.eps, elements(&mut g));
             g
         })
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let x = inputs[0];
+        assert!(!x.shape().is_empty(), "layer_norm: needs at least one axis, got shape {:?}", x.shape());
+        let mut y = DeviceArray::uninit("layer_norm", x.device(), x.shape());
+        if !x.is_empty() {
+            let (d, cols) = (x.device().kernels(), x.shape()[x.shape().len() - 1]);
+            launch::ok("layer_norm", x.device(), d.layernorm_rows(x.buffer(), cols, self.eps.to_f64_lossless(), y.buffer_mut()));
+        }
+        y
+    }
+
+    /// The VJP, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| {
+            let x = inputs[0];
+            let mut dx = DeviceArray::uninit("layer_norm", x.device(), x.shape());
+            if !x.is_empty() {
+                let (d, cols, eps) = (x.device().kernels(), x.shape()[x.shape().len() - 1], self.eps.to_f64_lossless());
+                launch::ok("layer_norm", x.device(), d.layernorm_rows_backward(x.buffer(), output.buffer(), grad.buffer(), cols, eps, dx.buffer_mut()));
+            }
+            dx
+        })]
     }
 }
 

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Log {
     fn df(&self, x: T, _y: T) -> T {
         x.recip()
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Log
+    }
 }
 
 impl<T: Float> Tensor<T> {

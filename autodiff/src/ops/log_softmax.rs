@@ -8,6 +8,10 @@ use super::owned::{elements, single_input};
 use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
+#[cfg(feature = "cuda")]
+use kernels::cuda::SoftmaxKind;
 
 /// Log-softmax over one axis.
 pub struct LogSoftmax {
@@ -36,6 +40,26 @@ impl<T: Float> Primitive<T> for LogSoftmax {
             kernels::softmax::log_softmax_backward_axis(&contiguous(output), inputs[0].shape(), self.axis, elements(&mut g));
             g
         })
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let x = inputs[0];
+        let mut y = DeviceArray::uninit("log_softmax", x.device(), x.shape());
+        let d = x.device().kernels();
+        launch::ok("log_softmax", x.device(), d.softmax_axis(SoftmaxKind::LogSoftmax, x.buffer(), x.shape(), self.axis, y.buffer_mut()));
+        y
+    }
+
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| {
+            let x = inputs[0];
+            let mut dx = DeviceArray::uninit("log_softmax", x.device(), x.shape());
+            let d = x.device().kernels();
+            launch::ok("log_softmax", x.device(), d.softmax_axis_backward(SoftmaxKind::LogSoftmax, output.buffer(), grad.buffer(), x.shape(), self.axis, dx.buffer_mut()));
+            dx
+        })]
     }
 }
 

@@ -8,6 +8,8 @@ use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
 use kernels::reduce::split_axis;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Log-sum-exp over one axis.
 pub struct LogSumExp {
@@ -40,6 +42,27 @@ impl<T: Float> Primitive<T> for LogSumExp {
             let mut dx = buffer(x.len());
             kernels::softmax::logsumexp_backward_axis(&contiguous(x), x.shape(), self.axis, &contiguous(v.output), &contiguous(v.grad), &mut dx);
             array(x.shape(), dx)
+        })]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let x = inputs[0];
+        let mut y = DeviceArray::uninit("logsumexp", x.device(), &launch::reduced_shape(x.shape(), self.axis, self.keepdim));
+        let d = x.device().kernels();
+        launch::ok("logsumexp", x.device(), d.logsumexp_axis(x.buffer(), x.shape(), self.axis, y.buffer_mut()));
+        y
+    }
+
+    /// `dx = g e^(x - y)`, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| {
+            let x = inputs[0];
+            let mut dx = DeviceArray::uninit("logsumexp", x.device(), x.shape());
+            let d = x.device().kernels();
+            launch::ok("logsumexp", x.device(), d.logsumexp_axis_backward(x.buffer(), output.buffer(), grad.buffer(), x.shape(), self.axis, dx.buffer_mut()));
+            dx
         })]
     }
 }

@@ -9,6 +9,8 @@ use crate::shape::{array, axis_index, buffer, contiguous, zeroed};
 use crate::tensor::Tensor;
 use kernels::reduce::split_axis;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Maximum over one axis.
 pub struct Max {
@@ -51,6 +53,23 @@ impl<T: Float> Primitive<T> for Max {
                 }
             }
             array(shape, dx)
+        })]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        launch::reduce("max", kernels::cuda::ReduceOp::Max, inputs[0], self.axis, self.keepdim)
+    }
+
+    /// `g` to the first maximal element of each lane, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| {
+            let x = inputs[0];
+            let mut dx = DeviceArray::uninit("max", x.device(), x.shape());
+            let d = x.device().kernels();
+            launch::ok("max", x.device(), d.max_axis_backward(x.buffer(), output.buffer(), grad.buffer(), x.shape(), self.axis, dx.buffer_mut()));
+            dx
         })]
     }
 }

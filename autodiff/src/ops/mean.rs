@@ -8,6 +8,8 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::axis_index;
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Mean over one axis: [`Sum`] scaled by `1/n`, forward and backward.
 pub struct Mean(pub Sum);
@@ -33,6 +35,18 @@ impl<T: Float> Primitive<T> for Mean {
         let scaled = v.grad.mapv(|g| g / n);
         // Sum's VJP reads only the gradient and the input's shape.
         self.0.backward(&Vjp { grad: &scaled, ..*v })
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let n = inputs[0].shape()[self.0.axis] as f64;
+        launch::scale("mean", &self.0.forward_cuda(inputs), 1.0 / n)
+    }
+
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        let n = inputs[0].shape()[self.0.axis] as f64;
+        self.0.backward_cuda(inputs, output, launch::scale("mean", &grad, 1.0 / n), needs)
     }
 }
 

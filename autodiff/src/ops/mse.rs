@@ -7,6 +7,10 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
+#[cfg(feature = "cuda")]
+use kernels::cuda::{BinaryOp, ReduceOp, UnaryOp};
 
 /// Mean squared error.
 pub struct Mse;
@@ -35,6 +39,26 @@ impl<T: Float> Primitive<T> for Mse {
             array(p.shape(), d)
         };
         vec![v.when(0, dp), v.when(1, || -dp())]
+    }
+
+    /// `sum((p - t)^2) / N` from device kernels: difference, square, sum, scale.
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let (p, t) = (inputs[0], inputs[1]);
+        assert_eq!(p.shape(), t.shape(), "mse: prediction shape {:?} and target shape {:?} differ", p.shape(), t.shape());
+        let squares = launch::unary("mse", UnaryOp::Square, &launch::binary("mse", BinaryOp::Sub, p, t));
+        let total = launch::reduce("mse", ReduceOp::Sum, &squares.reshaped(&[p.len()]), 0, false);
+        launch::scale("mse", &total, 1.0 / p.len() as f64)
+    }
+
+    /// `dp = (p - t) (g 2 / N)`, `dt = -dp`, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        let (p, t) = (inputs[0], inputs[1]);
+        let scale = launch::scale("mse", &grad, 2.0 / p.len() as f64);
+        let dp = launch::binary("mse", BinaryOp::Mul, &launch::binary("mse", BinaryOp::Sub, p, t), &scale);
+        let dt = needs[1].then(|| launch::unary("mse", UnaryOp::Neg, &dp));
+        vec![needs[0].then_some(dp), dt]
     }
 }
 

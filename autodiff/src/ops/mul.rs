@@ -20,6 +20,10 @@ impl<T: Float> BinaryFn<T> for Mul {
     fn db(&self, a: T, _b: T, _y: T) -> T {
         a
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::BinaryOp {
+        kernels::cuda::BinaryOp::Mul
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -8,12 +8,31 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, buffer, contiguous, zeroed};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// A contiguous range of one axis.
 pub struct Narrow {
     pub axis: usize,
     pub start: usize,
     pub len: usize,
+}
+
+impl Narrow {
+    /// The shape of the window of `shape`; panics naming both if it does not fit.
+    fn output_shape(&self, shape: &[usize]) -> Vec<usize> {
+        assert!(
+            self.axis < shape.len() && self.start + self.len <= shape[self.axis],
+            "narrow: range {}..{} out of bounds for axis {} of a tensor of shape {:?}",
+            self.start,
+            self.start + self.len,
+            self.axis,
+            shape
+        );
+        let mut out = shape.to_vec();
+        out[self.axis] = self.len;
+        out
+    }
 }
 
 impl<T: Float> Primitive<T> for Narrow {
@@ -23,16 +42,7 @@ impl<T: Float> Primitive<T> for Narrow {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        assert!(
-            self.axis < x.ndim() && self.start + self.len <= x.shape()[self.axis],
-            "narrow: range {}..{} out of bounds for axis {} of a tensor of shape {:?}",
-            self.start,
-            self.start + self.len,
-            self.axis,
-            x.shape()
-        );
-        let mut shape = x.shape().to_vec();
-        shape[self.axis] = self.len;
+        let shape = self.output_shape(x.shape());
         let mut out = buffer(shape.iter().product());
         let range = self.start..self.start + self.len;
         copy_along_axis(
@@ -60,6 +70,24 @@ impl<T: Float> Primitive<T> for Narrow {
                 self.start,
             );
             array(x.shape(), dx)
+        })]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let x = inputs[0];
+        let mut out = DeviceArray::uninit("narrow", x.device(), &self.output_shape(x.shape()));
+        launch::copy_along_axis("narrow", x, self.axis, self.start..self.start + self.len, &mut out, 0);
+        out
+    }
+
+    /// `g` placed at `start` in zeros, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| {
+            let mut dx = DeviceArray::zeros("narrow", grad.device(), inputs[0].shape());
+            launch::copy_along_axis("narrow", &grad, self.axis, 0..self.len, &mut dx, self.start);
+            dx
         })]
     }
 }

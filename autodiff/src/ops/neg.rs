@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Neg {
     fn df(&self, _x: T, _y: T) -> T {
         -T::one()
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Neg
+    }
 }
 
 impl<T: Float> Tensor<T> {

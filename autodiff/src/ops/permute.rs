@@ -9,10 +9,23 @@ use crate::primitive::{Primitive, Vjp};
 use crate::tensor::Tensor;
 use crate::shape::{array, buffer, contiguous};
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Reorders axes: axis `k` of the output is axis `axes[k]` of the input.
 pub struct Permute {
     pub axes: Vec<usize>,
+}
+
+impl Permute {
+    /// The inverse permutation `p^{-1}` (the VJP's axes).
+    fn inverse(&self) -> Vec<usize> {
+        let mut inverse = vec![0; self.axes.len()];
+        for (k, &a) in self.axes.iter().enumerate() {
+            inverse[a] = k;
+        }
+        inverse
+    }
 }
 
 fn permuted<T: Float>(x: &ArrayD<T>, axes: &[usize]) -> ArrayD<T> {
@@ -32,11 +45,17 @@ impl<T: Float> Primitive<T> for Permute {
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        let mut inverse = vec![0; self.axes.len()];
-        for (k, &a) in self.axes.iter().enumerate() {
-            inverse[a] = k;
-        }
-        vec![v.when(0, || permuted(v.grad, &inverse))]
+        vec![v.when(0, || permuted(v.grad, &self.inverse()))]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        launch::permute("permute", inputs[0], &self.axes)
+    }
+
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, _inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| launch::permute("permute", &grad, &self.inverse()))]
     }
 }
 

@@ -18,6 +18,10 @@ impl<T: Float> UnaryFn<T> for Powf<T> {
     fn df(&self, x: T, _y: T) -> T {
         self.0 * x.powf(self.0 - T::one())
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Powf(self.0.to_f64_lossless())
+    }
 }
 
 impl<T: Float> Tensor<T> {

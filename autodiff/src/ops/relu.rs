@@ -21,6 +21,10 @@ impl<T: Float> UnaryFn<T> for Relu {
             T::zero()
         }
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Relu
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -7,6 +7,8 @@ use super::owned::single_input;
 use crate::shape::copy;
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::DeviceArray;
 
 /// Reshape to a fixed shape.
 pub struct Reshape {
@@ -36,6 +38,24 @@ impl<T: Float> Primitive<T> for Reshape {
     /// `dx = g` with the input's shape: `g`'s own buffer, no copy.
     fn backward_owned(&self, inputs: &[&ArrayD<T>], _output: &ArrayD<T>, grad: ArrayD<T>, needs: &[bool]) -> Vec<Option<ArrayD<T>>> {
         single_input(grad, needs, |g| g.into_shape_with_order(inputs[0].shape()).expect("reshape: gradient has the output's shape"))
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        let x = inputs[0];
+        assert_eq!(
+            x.len(),
+            self.shape.iter().product::<usize>(),
+            "reshape: cannot reshape {:?} ({} elements) to {:?}",
+            x.shape(), x.len(), self.shape
+        );
+        x.copy("reshape").reshaped(&self.shape)
+    }
+
+    /// `dx = g` with the input's shape: `g`'s own buffer, no copy.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| grad.reshaped(inputs[0].shape()))]
     }
 }
 

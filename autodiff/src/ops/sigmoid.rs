@@ -33,6 +33,10 @@ impl<T: Float> UnaryFn<T> for Sigmoid {
     fn df(&self, _x: T, y: T) -> T {
         y * (T::one() - y)
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Sigmoid
+    }
 }
 
 impl<T: Float> Tensor<T> {

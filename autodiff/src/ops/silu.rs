@@ -20,6 +20,10 @@ impl<T: Float> UnaryFn<T> for Silu {
         let s = logistic(x);
         s * (T::one() + x * (T::one() - s))
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Silu
+    }
 }
 
 impl<T: Float> Tensor<T> {

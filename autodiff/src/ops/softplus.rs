@@ -19,6 +19,10 @@ impl<T: Float> UnaryFn<T> for Softplus {
     fn df(&self, x: T, _y: T) -> T {
         logistic(x)
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Softplus
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Sqrt {
     fn df(&self, _x: T, y: T) -> T {
         (y + y).recip()
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Sqrt
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Square {
     fn df(&self, x: T, _y: T) -> T {
         x + x
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Square
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -23,6 +23,10 @@ impl<T: Float> BinaryFn<T> for Sub {
     fn constant_partials(&self) -> Option<(T, T)> {
         Some((T::one(), -T::one()))
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::BinaryOp {
+        kernels::cuda::BinaryOp::Sub
+    }
 }
 
 impl<T: Float> Tensor<T> {

@@ -6,6 +6,8 @@ use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, axis_index, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// Sum over one axis.
 pub struct Sum {
@@ -43,6 +45,18 @@ impl<T: Float> Primitive<T> for Sum {
             kernels::map::broadcast(&contiguous(v.grad), &kept, &mut dx, shape);
             array(shape, dx)
         })]
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        launch::reduce("sum", kernels::cuda::ReduceOp::Sum, inputs[0], self.axis, self.keepdim)
+    }
+
+    /// `dx = broadcast(g)` along the summed axis, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        let shape = inputs[0].shape();
+        vec![needs[0].then(|| launch::broadcast("sum", &grad.reshaped(&launch::reduced_shape(shape, self.axis, true)), shape))]
     }
 }
 

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Tanh {
     fn df(&self, _x: T, y: T) -> T {
         T::one() - y * y
     }
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp {
+        kernels::cuda::UnaryOp::Tanh
+    }
 }
 
 impl<T: Float> Tensor<T> {

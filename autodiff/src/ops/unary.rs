@@ -11,6 +11,8 @@ use super::owned::{elements, single_input};
 use crate::shape::{array, buffer, contiguous};
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
+#[cfg(feature = "cuda")]
+use crate::cuda::{launch, DeviceArray};
 
 /// An elementwise function and its derivative.
 pub trait UnaryFn<T: Float>: 'static {
@@ -20,6 +22,9 @@ pub trait UnaryFn<T: Float>: 'static {
     fn f(&self, x: T) -> T;
     /// `dy/dx` at `x`, where `y = f(x)`.
     fn df(&self, x: T, y: T) -> T;
+    /// The same function in the device kernel (`kernels/cuda/elementwise.cu`).
+    #[cfg(feature = "cuda")]
+    fn cuda(&self) -> kernels::cuda::UnaryOp;
 }
 
 /// The primitive made from a [`UnaryFn`].
@@ -47,6 +52,17 @@ impl<T: Float, F: UnaryFn<T> + Sync> Primitive<T> for Unary<F> {
             kernels::map::update_zip(elements(&mut g), &contiguous(inputs[0]), &contiguous(output), |g, x, y| g * self.0.df(x, y));
             g
         })
+    }
+
+    #[cfg(feature = "cuda")]
+    fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
+        launch::unary(&self.0.name(), self.0.cuda(), inputs[0])
+    }
+
+    /// `dx = g * df(x, y)`, on the device.
+    #[cfg(feature = "cuda")]
+    fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
+        vec![needs[0].then(|| launch::unary_backward(&self.0.name(), self.0.cuda(), inputs[0], output, &grad))]
     }
 }
 

@@ -65,6 +65,9 @@ pub struct Adam<T: Float> {
     params: Vec<Tensor<T>>,
     config: AdamConfig,
     state: OptimizerState<T>,
+    /// The buffers of parameters on a device.
+    #[cfg(feature = "cuda")]
+    mirror: super::device::DeviceMirror<T>,
 }
 
 impl<T: Float> Adam<T> {
@@ -73,7 +76,15 @@ impl<T: Float> Adam<T> {
     pub fn new(params: Vec<Tensor<T>>, config: AdamConfig) -> Self {
         config.validate().unwrap_or_else(|e| panic!("Adam::new: {e}"));
         let state = OptimizerState::zeros(&params, 2);
-        Adam { params, config, state }
+        #[cfg(feature = "cuda")]
+        let mirror = super::device::DeviceMirror::new(params.len());
+        Adam {
+            params,
+            config,
+            state,
+            #[cfg(feature = "cuda")]
+            mirror,
+        }
     }
 }
 
@@ -95,6 +106,15 @@ impl<T: Float> Optimizer<T> for Adam<T> {
                 *p = decay.shrink * *p - lr * m_hat / (v_hat.sqrt() + eps);
             });
         });
+        #[cfg(feature = "cuda")]
+        {
+            let (l2, shrink) = c.weight_decay.coefficients(c.lr);
+            let step = kernels::cuda::AdamStep { lr: c.lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, l2, shrink, t: self.state.step + 1 };
+            self.mirror.update_each("adam", &self.params, &self.state, 2, |device, p, g, buffers| {
+                let [m, v] = buffers else { unreachable!("adam keeps two buffers per parameter") };
+                device.adam_step(step, p, g, m.buffer_mut(), v.buffer_mut())
+            });
+        }
         self.state.step += 1;
     }
 
@@ -112,11 +132,18 @@ impl<T: Float> Optimizer<T> for Adam<T> {
     }
 
     fn state(&self) -> OptimizerState<T> {
-        self.state.clone()
+        #[allow(unused_mut)]
+        let mut state = self.state.clone();
+        #[cfg(feature = "cuda")]
+        self.mirror.write_back("adam", &mut state, 2);
+        state
     }
 
     fn load_state(&mut self, state: OptimizerState<T>) -> Result<(), OptimError> {
-        self.state.replace_checked(state, "adam")
+        self.state.replace_checked(state, "adam")?;
+        #[cfg(feature = "cuda")]
+        self.mirror.clear();
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@
 //! order, so the result does not depend on the thread count.
 
 use crate::float::Float;
-use crate::tensor::Tensor;
+use crate::tensor::{Storage, Tensor};
 
 /// Clips the gradients of `params` (those that have one) to global norm `max_norm`
 /// and returns the norm before clipping.
@@ -19,18 +19,36 @@ pub fn clip_grad_norm<T: Float>(params: &[Tensor<T>], max_norm: f64) -> f64 {
     assert!(max_norm.is_finite() && max_norm >= 0.0, "clip_grad_norm: max_norm {max_norm} must be finite and >= 0");
     let norm = params
         .iter()
-        .filter_map(|p| p.0.grad.borrow().as_ref().map(|g| g.iter().map(|&x| x.to_f64_lossless().powi(2)).sum::<f64>()))
+        .filter_map(|p| p.0.grad.borrow().as_ref().map(squared_norm))
         .sum::<f64>()
         .sqrt();
     if norm.is_finite() && norm > max_norm {
         let scale = T::c(max_norm / norm);
         for p in params {
             if let Some(g) = p.0.grad.borrow_mut().as_mut() {
-                g.mapv_inplace(|x| x * scale);
+                scale_by(g, scale);
             }
         }
     }
     norm
+}
+
+/// `sum g^2` (in f64 on the host; in `T` on a device, then widened).
+fn squared_norm<T: Float>(g: &Storage<T>) -> f64 {
+    match g {
+        Storage::Cpu(g) => g.iter().map(|&x| x.to_f64_lossless().powi(2)).sum::<f64>(),
+        #[cfg(feature = "cuda")]
+        Storage::Cuda(g) => crate::cuda::launch::sum_of_squares("clip_grad_norm", g),
+    }
+}
+
+/// `g <- c g`, where `g` lives.
+fn scale_by<T: Float>(g: &mut Storage<T>, c: T) {
+    match g {
+        Storage::Cpu(g) => g.mapv_inplace(|x| x * c),
+        #[cfg(feature = "cuda")]
+        Storage::Cuda(g) => *g = crate::cuda::launch::scale("clip_grad_norm", g, c.to_f64_lossless()),
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@
 
 pub mod adam;
 pub mod clip;
+#[cfg(feature = "cuda")]
+mod device;
 pub mod optimizer;
 pub mod schedule;
 pub mod sgd;

@@ -86,8 +86,9 @@ impl<T: Float> OptimizerState<T> {
         Ok(())
     }
 
-    /// Calls `f(value, grad, buffers)` for each parameter that has a gradient, with that
-    /// parameter's `per_param` buffers, writing the value in place.
+    /// Calls `f(value, grad, buffers)` for each parameter in host memory that has a
+    /// gradient, with that parameter's `per_param` buffers, writing the value in place
+    /// (parameters on a device are updated by `optim::device`).
     pub(crate) fn update_each(
         &mut self,
         params: &[Tensor<T>],
@@ -95,6 +96,9 @@ impl<T: Float> OptimizerState<T> {
         f: impl Fn(&mut ArrayD<T>, &ArrayD<T>, &mut [ArrayD<T>]),
     ) {
         for (p, buffers) in params.iter().zip(self.buffers.chunks_exact_mut(per_param)) {
+            if p.device() != crate::tensor::Device::Cpu {
+                continue;
+            }
             if let Some(g) = p.grad() {
                 p.update(|value| f(value, &g, buffers));
             }

@@ -41,6 +41,9 @@ pub struct Sgd<T: Float> {
     config: SgdConfig,
     /// Buffers: the velocity of each parameter, in parameter order.
     state: OptimizerState<T>,
+    /// The velocities of parameters on a device.
+    #[cfg(feature = "cuda")]
+    mirror: super::device::DeviceMirror<T>,
 }
 
 impl<T: Float> Sgd<T> {
@@ -49,7 +52,15 @@ impl<T: Float> Sgd<T> {
     pub fn new(params: Vec<Tensor<T>>, config: SgdConfig) -> Self {
         config.validate().unwrap_or_else(|e| panic!("Sgd::new: {e}"));
         let state = OptimizerState::zeros(&params, 1);
-        Sgd { params, config, state }
+        #[cfg(feature = "cuda")]
+        let mirror = super::device::DeviceMirror::new(params.len());
+        Sgd {
+            params,
+            config,
+            state,
+            #[cfg(feature = "cuda")]
+            mirror,
+        }
     }
 }
 
@@ -63,6 +74,14 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                 *p = decay.shrink * *p - lr * *v;
             });
         });
+        #[cfg(feature = "cuda")]
+        {
+            let (l2, shrink) = self.config.weight_decay.coefficients(self.config.lr);
+            let step = kernels::cuda::SgdStep { lr: self.config.lr, momentum: self.config.momentum, l2, shrink };
+            self.mirror.update_each("sgd", &self.params, &self.state, 1, |device, p, g, buffers| {
+                device.sgd_step(step, p, g, buffers[0].buffer_mut())
+            });
+        }
         self.state.step += 1;
     }
 
@@ -80,11 +99,18 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     }
 
     fn state(&self) -> OptimizerState<T> {
-        self.state.clone()
+        #[allow(unused_mut)]
+        let mut state = self.state.clone();
+        #[cfg(feature = "cuda")]
+        self.mirror.write_back("sgd", &mut state, 1);
+        state
     }
 
     fn load_state(&mut self, state: OptimizerState<T>) -> Result<(), OptimError> {
-        self.state.replace_checked(state, "sgd")
+        self.state.replace_checked(state, "sgd")?;
+        #[cfg(feature = "cuda")]
+        self.mirror.clear();
+        Ok(())
     }
 }
 

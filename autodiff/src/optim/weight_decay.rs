@@ -35,12 +35,17 @@ pub(crate) struct DecayTerms<T> {
 impl WeightDecay {
     /// The coefficients for one step at learning rate `lr`.
     pub(crate) fn terms<T: Float>(self, lr: f64) -> DecayTerms<T> {
-        let (l2, shrink) = match self {
+        let (l2, shrink) = self.coefficients(lr);
+        DecayTerms { l2: T::c(l2), shrink: T::c(shrink) }
+    }
+
+    /// `(l2, shrink)` of [`DecayTerms`] in f64 (what the device kernels take).
+    pub(crate) fn coefficients(self, lr: f64) -> (f64, f64) {
+        match self {
             WeightDecay::None => (0.0, 1.0),
             WeightDecay::L2(wd) => (wd, 1.0),
             WeightDecay::Decoupled(wd) => (0.0, 1.0 - lr * wd),
-        };
-        DecayTerms { l2: T::c(l2), shrink: T::c(shrink) }
+        }
     }
 
     /// Checks that the decay rate is finite and non-negative; `who` names the optimiser.

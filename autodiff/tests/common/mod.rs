@@ -6,6 +6,8 @@
 //! a [`Key`] seeded by a proptest-drawn `u64` (so a case is its shapes plus one seed).
 #![allow(dead_code)] // each test file uses part of this module
 
+pub mod cases;
+
 use autodiff::gradcheck::{check_gradients, check_gradients_fast, GradcheckError, TestFn, Tolerance, Worst};
 use autodiff::Key;
 use ndarray::{ArrayD, IxDyn};
