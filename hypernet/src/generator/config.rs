@@ -18,11 +18,15 @@ pub enum W1Readout {
     /// inputs out evenly (coverage is coordinated) while a uniform row, a random
     /// direction, stays possible. See `readout.rs`.
     BalancedPointer,
+    /// `W1[j, i] = w . silu(A [H_j, X_i, H_j * X_i] + a) + c`: a one-hidden-layer MLP
+    /// (width `key_dim`) of the two nodes' features and their elementwise product
+    /// (`edge_mlp.rs`).
+    EdgeMlp,
 }
 
 impl W1Readout {
     /// Every readout, for tests and sweeps over the choices.
-    pub const ALL: [W1Readout; 3] = [W1Readout::Bilinear, W1Readout::Pointer, W1Readout::BalancedPointer];
+    pub const ALL: [W1Readout; 4] = [W1Readout::Bilinear, W1Readout::Pointer, W1Readout::BalancedPointer, W1Readout::EdgeMlp];
 }
 
 /// How the complexity (information content) of a generated network is measured.
@@ -36,11 +40,17 @@ pub enum ComplexityMeasure {
     WeightSigma,
     /// No complexity: deterministic weights, zero bits (the node noise is free).
     None,
+    /// KL of per-node latents: after the first block each node emits the mean and
+    /// log standard deviation of a latent `z ~ N(mu, sigma^2)` of size `noise_dim`,
+    /// added into its features through a linear map; bits = `sum_nodes KL(q || N(0, I))`,
+    /// weights decoded deterministically (`latent.rs`). The level-0 noise stays free.
+    NodeLatent,
 }
 
 impl ComplexityMeasure {
     /// Every measure, for tests and sweeps over the choices.
-    pub const ALL: [ComplexityMeasure; 3] = [ComplexityMeasure::TensorSigma, ComplexityMeasure::WeightSigma, ComplexityMeasure::None];
+    pub const ALL: [ComplexityMeasure; 4] =
+        [ComplexityMeasure::TensorSigma, ComplexityMeasure::WeightSigma, ComplexityMeasure::None, ComplexityMeasure::NodeLatent];
 }
 
 /// Shape and choices of the graph-transformer generator.
@@ -53,9 +63,10 @@ pub struct GeneratorConfig {
     pub blocks: usize,
     /// Attention heads (must divide `width`).
     pub heads: usize,
-    /// Size of the free per-node noise vector (the network's random seed).
+    /// Size of the free per-node noise vector (the network's random seed), and of the
+    /// per-node latent of the `node-latent` measure.
     pub noise_dim: usize,
-    /// Width of the query/key vectors of the W1 readout.
+    /// Width of the W1 readout: its query/key vectors, or the edge MLP's hidden layer.
     pub key_dim: usize,
     /// Width of the MLP of log beta that conditions the blocks (FiLM) and the sigmas.
     pub cond_width: usize,
@@ -91,6 +102,16 @@ impl Default for GeneratorConfig {
 }
 
 impl GeneratorConfig {
+    /// Channels of the node noise: the free noise (`noise_dim`), followed for the
+    /// `node-latent` measure by the latent's standard normal draw (`noise_dim` more),
+    /// so that permuting nodes permutes both.
+    pub fn node_noise_width(&self) -> usize {
+        match self.complexity {
+            ComplexityMeasure::NodeLatent => 2 * self.noise_dim,
+            _ => self.noise_dim,
+        }
+    }
+
     /// Rejects settings no generator can be built from, naming the field.
     pub fn validate(&self) -> Result<(), String> {
         let positive = [
@@ -120,5 +141,36 @@ impl GeneratorConfig {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config_parse::parse_toml;
+
+    #[test]
+    fn every_choice_parses_by_its_kebab_case_name() {
+        for w1_readout in W1Readout::ALL {
+            for complexity in ComplexityMeasure::ALL {
+                let cfg = GeneratorConfig { w1_readout, complexity, ..GeneratorConfig::default() };
+                assert_eq!(parse_toml::<GeneratorConfig>(&toml::to_string(&cfg).unwrap()).unwrap(), cfg);
+            }
+        }
+        let cfg: GeneratorConfig = parse_toml("w1_readout = \"edge-mlp\"\ncomplexity = \"node-latent\"\n").unwrap();
+        assert_eq!((cfg.w1_readout, cfg.complexity), (W1Readout::EdgeMlp, ComplexityMeasure::NodeLatent));
+    }
+
+    #[test]
+    fn a_misspelt_choice_names_the_nearest_one() {
+        for (text, nearest) in [
+            ("w1_readout = \"edge-mpl\"", "edge-mlp"),
+            ("w1_readout = \"ballanced-pointer\"", "balanced-pointer"),
+            ("complexity = \"node-latnet\"", "node-latent"),
+            ("complexity = \"node-latents\"", "node-latent"),
+        ] {
+            let err = parse_toml::<GeneratorConfig>(text).unwrap_err();
+            assert!(err.contains(&format!("did you mean `{nearest}`?")), "{text}: {err}");
+        }
     }
 }

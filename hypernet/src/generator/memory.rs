@@ -13,7 +13,8 @@
 //! * attention scores: `3 L B H T^2` (scores, scaled, softmax; per block);
 //! * the rest of the blocks: `60 L B T d` (norms, FiLM, q/k/v, head splits, MLP of
 //!   width 2d; the count of 60 is calibrated on measured peak memory);
-//! * weight readout and complexity: `22 B m n` (pointer/bilinear W1, sigma, KL terms);
+//! * weight readout and complexity: `22 B m n` (pointer/bilinear W1, sigma, KL terms),
+//!   plus `B m n (d + 4 k)` for the edge MLP (pair products, its hidden layer);
 //! * target networks: `B N (5 m + n)` (inputs, hidden pre-activations, activations);
 //!
 //! plus the parameters with their gradients and Adam's two moments (`4 P`, with
@@ -22,7 +23,11 @@
 //! noise projection and embeddings, the beta code).
 //! Sizes are multiplied in f64, so absurd configs give huge estimates, never an
 //! overflow.
+//!
+//! The `node-latent` measure decodes twice after the first block (at the latent means
+//! and at a sample): `2 L - 1` block passes and two readouts.
 
+use super::config::{ComplexityMeasure, W1Readout};
 use super::train::GeneratorTrainConfig;
 use std::fmt;
 
@@ -48,13 +53,15 @@ impl StepMemory {
         let t = n + m + 1.0;
         let (d, h, l, z) = (f(g.width), f(g.heads), f(g.blocks), f(g.noise_dim));
         let activations = |elements: f64| 2.0 * ELEMENT * elements;
+        let edge_mlp = if g.w1_readout == W1Readout::EdgeMlp { b * m * n * (d + 4.0 * k) } else { 0.0 };
+        let (passes, readouts) = if g.complexity == ComplexityMeasure::NodeLatent { (2.0 * l - 1.0, 2.0) } else { (l, 1.0) };
         let params = l * (8.0 * d * d + 4.0 * c * d + 11.0 * d) + 4.0 * d * k + (z + 10.0) * d + c * c + 4.0 * c;
         StepMemory {
             parts: vec![
                 ("node features [B, T, d]", activations(b * t * (z + 3.0 * d))),
-                ("attention scores [B, H, T, T]", activations(3.0 * l * b * h * t * t)),
-                ("transformer blocks [B, T, d]", activations(60.0 * l * b * t * d)),
-                ("weight readout and complexity [B, m, n]", activations(22.0 * b * m * n)),
+                ("attention scores [B, H, T, T]", activations(3.0 * passes * b * h * t * t)),
+                ("transformer blocks [B, T, d]", activations(60.0 * passes * b * t * d)),
+                ("weight readout and complexity [B, m, n]", activations(readouts * (22.0 * b * m * n + edge_mlp))),
                 ("target networks [B, N, m]", activations(b * points * (5.0 * m + n))),
                 ("parameters, gradients and Adam moments", 4.0 * ELEMENT * params),
             ],

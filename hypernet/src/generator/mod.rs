@@ -3,6 +3,8 @@
 pub mod block;
 pub mod condition;
 pub mod config;
+pub mod edge_mlp;
+pub mod latent;
 pub mod linear;
 pub mod loss;
 pub mod memory;

@@ -11,7 +11,8 @@
 
 use super::block::Block;
 use super::condition::BetaCode;
-use super::config::GeneratorConfig;
+use super::config::{ComplexityMeasure, GeneratorConfig};
+use super::latent::NodeLatent;
 use super::linear::Linear;
 use super::readout::Readout;
 use super::sigma::{priors, SigmaHeads};
@@ -47,6 +48,8 @@ pub struct Generator<F: Float = f32> {
     blocks: Vec<Block<F>>,
     readout: Readout<F>,
     sigma: SigmaHeads<F>,
+    /// The per-node latent of the `node-latent` measure.
+    latent: Option<NodeLatent<F>>,
 }
 
 impl Generator {
@@ -63,7 +66,7 @@ impl<F: Float> Generator<F> {
     /// config (validate first).
     pub fn build(config: GeneratorConfig, key: Key, mut params: ParamStore<F>) -> Generator<F> {
         config.validate().unwrap_or_else(|e| panic!("Generator::new: {e}"));
-        let k = key.split(6);
+        let k = key.split(7);
         let d = config.width;
         let type_embedding = params.normal("node_type_embedding", &[3, d], 1.0, k[0]);
         let noise_projection = Linear::new(&mut params, "noise_projection", config.noise_dim, d, 1.0, 0.0, k[1]);
@@ -76,9 +79,10 @@ impl<F: Float> Generator<F> {
             .collect();
         let readout = Readout::new(&mut params, &config, k[4]);
         let sigma = SigmaHeads::new(&mut params, &config, k[5]);
+        let latent = (config.complexity == ComplexityMeasure::NodeLatent).then(|| NodeLatent::new(&mut params, d, config.noise_dim, k[6]));
         let unused = params.unused_presets();
         assert!(unused.is_empty(), "Generator::build: the generator defines no parameters {unused:?}");
-        Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma }
+        Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma, latent }
     }
 
     /// Starts the output bias b2 at `mean_target` for width m (data-dependent
@@ -87,9 +91,10 @@ impl<F: Float> Generator<F> {
         self.readout.init_output_bias(mean_target, m);
     }
 
-    /// The noise for B networks of n inputs and m hidden neurons: `[B, n + m + 1, noise_dim]`.
+    /// The node noise for B networks of n inputs and m hidden neurons:
+    /// `[B, n + m + 1, config.node_noise_width()]` (see [`GeneratorConfig::node_noise_width`]).
     pub fn node_noise(&self, batch: usize, n: usize, m: usize, key: Key) -> ArrayD<F> {
-        key.normal(&[batch, n + m + 1, self.config.noise_dim])
+        key.normal(&[batch, n + m + 1, self.config.node_noise_width()])
     }
 
     /// Generates `log10_beta.len()` networks with n inputs and m hidden neurons,
@@ -101,23 +106,37 @@ impl<F: Float> Generator<F> {
         self.generate_with_noise(log10_beta, n, m, noise, eps)
     }
 
-    /// Generation with explicit node noise `[B, n + m + 1, noise_dim]` and one key per
-    /// target tensor (W1, b1, w2, b2) for the weight noise.
+    /// Generation with explicit node noise (as [`Generator::node_noise`] shapes it)
+    /// and one key per target tensor (W1, b1, w2, b2) for the weight noise.
     pub fn generate_with_noise(&self, log10_beta: &[F], n: usize, m: usize, noise: ArrayD<F>, eps: [Key; 4]) -> Generated<F> {
-        let b = log10_beta.len();
-        assert_eq!(noise.shape(), &[b, n + m + 1, self.config.noise_dim], "generate: node noise shape");
+        let (b, z) = (log10_beta.len(), self.config.noise_dim);
+        assert_eq!(noise.shape(), &[b, n + m + 1, self.config.node_noise_width()], "generate: node noise shape");
         let types: Vec<usize> = std::iter::repeat_n(INPUT, n).chain(std::iter::repeat_n(HIDDEN, m)).chain([OUTPUT]).collect();
         let code = self.beta_code.forward(log10_beta);
-        let mut h = self
-            .noise_projection
-            .forward(&Tensor::constant(noise))
-            .add(&self.type_embedding.index_select(0, types));
-        for block in &self.blocks {
-            h = block.forward(&h, &code);
+        let noise = Tensor::constant(noise);
+        let free = if self.latent.is_some() { noise.narrow(2, 0, z) } else { noise.clone() };
+        let h = self.noise_projection.forward(&free).add(&self.type_embedding.index_select(0, types));
+        let (first, rest) = self.blocks.split_first().expect("a validated config has at least one block");
+        let h = first.forward(&h, &code);
+        let finish = |h: Tensor<F>| rest.iter().fold(h, |h, block| block.forward(&h, &code));
+        match &self.latent {
+            Some(latent) => {
+                let latent = latent.forward(&h, &noise.narrow(2, z, z));
+                let mean = self.readout.forward(&finish(latent.at_mean), n, m);
+                let sample = self.readout.forward(&finish(latent.sampled), n, m);
+                Generated { mean, sample, bits: latent.bits }
+            }
+            None => self.weight_distribution(&finish(h), &code, n, m, eps),
         }
-        let mean = self.readout.forward(&h, n, m);
+    }
+
+    /// Weight means from the final features `h`, and for the weight-KL measures one
+    /// sample `mu + sigma * eps` per network with its KL in bits.
+    fn weight_distribution(&self, h: &Tensor<F>, code: &Tensor<F>, n: usize, m: usize, eps: [Key; 4]) -> Generated<F> {
+        let b = h.shape()[0];
+        let mean = self.readout.forward(h, n, m);
         let sp = priors(&self.config, m);
-        let Some(log_sigma) = self.sigma.forward(&h, &code, n, m, sp) else {
+        let Some(log_sigma) = self.sigma.forward(h, code, n, m, sp) else {
             return Generated { sample: mean.clone(), bits: Tensor::zeros(&[b]), mean };
         };
         let mut sample = Vec::with_capacity(4);

@@ -9,8 +9,8 @@
 //!   (without it b2 jitters and the error is dominated by the offset), and
 //!   [`Readout::init_output_bias`] starts b2 at the mean target, as the direct
 //!   baselines do (`crate::init`).
-//! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer or balanced pointer, see
-//!   [`W1Readout`]). The balanced pointer replaces the row softmax by
+//! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer, balanced pointer or edge MLP
+//!   (`edge_mlp.rs`), see [`W1Readout`]). The balanced pointer replaces the row softmax by
 //!   [`SINKHORN_ITERATIONS`] rounds of log-domain Sinkhorn normalisation,
 //!   `L <- L - logsumexp_i L` (rows sum to 1), `L <- L - logsumexp_j L + ln(m/n)`
 //!   (columns sum to m/n), and uses `exp L` as the pointer.
@@ -18,6 +18,7 @@
 //! hidden nodes permutes the weights the same way.
 
 use super::config::{GeneratorConfig, W1Readout};
+use super::edge_mlp::EdgeMlp;
 use super::linear::Linear;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
@@ -74,22 +75,60 @@ impl<F: Float> Bilinear<F> {
 pub struct Readout<F: Float = f32> {
     hidden: Linear<F>,
     out: Linear<F>,
-    logits: Bilinear<F>,
-    sign: Option<Bilinear<F>>,
-    kind: W1Readout,
+    w1: W1Head<F>,
     prior_w2_sqrt_m: F,
+}
+
+/// The W1 readout's parameters, one variant per family of [`W1Readout`]. A new
+/// readout is a variant here, its parameters in [`W1Head::new`] and its formula in
+/// [`W1Head::forward`].
+enum W1Head<F: Float> {
+    /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
+    Bilinear(Bilinear<F>),
+    /// The pointer's logits and sign forms; `balanced` for Sinkhorn balancing.
+    Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool },
+    /// `W1[j, i] = MLP([H_j, X_i, H_j * X_i])`.
+    EdgeMlp(EdgeMlp<F>),
+}
+
+impl<F: Float> W1Head<F> {
+    fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, keys: [Key; 2]) -> W1Head<F> {
+        let (d, dk) = (cfg.width, cfg.key_dim);
+        match cfg.w1_readout {
+            W1Readout::Bilinear => W1Head::Bilinear(Bilinear::new(store, "readout.w1", d, dk, keys[0])),
+            W1Readout::Pointer | W1Readout::BalancedPointer => W1Head::Pointer {
+                logits: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
+                sign: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
+                balanced: cfg.w1_readout == W1Readout::BalancedPointer,
+            },
+            W1Readout::EdgeMlp => W1Head::EdgeMlp(EdgeMlp::new(store, "readout.w1_edge", d, dk, keys[0])),
+        }
+    }
+
+    /// `W1 [B, m, n]` from hidden features `[B, m, d]`, input features `[B, n, d]` and
+    /// the hidden heads `[B, m, 4]` (column 3 is a neuron's raw magnitude).
+    fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>) -> Tensor<F> {
+        match self {
+            W1Head::Bilinear(form) => form.forward(hidden, inputs),
+            W1Head::Pointer { logits, sign, balanced } => {
+                let sharp = logits.forward(hidden, inputs).mul_scalar(F::c(POINTER_LOGIT_GAIN as f64));
+                let pointer = if *balanced { balanced_pointer(&sharp) } else { sharp.softmax(-1) };
+                let magnitude = heads.narrow(2, 3, 1).add_scalar(F::one()).softplus(); // [B, m, 1]
+                pointer.mul(&sign.forward(hidden, inputs).tanh()).mul(&magnitude)
+            }
+            W1Head::EdgeMlp(mlp) => mlp.forward(hidden, inputs),
+        }
+    }
 }
 
 impl<F: Float> Readout<F> {
     pub fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, key: Key) -> Readout<F> {
         let k = key.split(4);
-        let (d, dk) = (cfg.width, cfg.key_dim);
+        let d = cfg.width;
         Readout {
             hidden: Linear::new(store, "readout.hidden", d, 4, 1.0, 0.0, k[0]),
             out: Linear::new(store, "readout.out", d, 1, 1.0, 0.0, k[1]),
-            logits: Bilinear::new(store, "readout.w1", d, dk, k[2]),
-            sign: (cfg.w1_readout != W1Readout::Bilinear).then(|| Bilinear::new(store, "readout.w1_sign", d, dk, k[3])),
-            kind: cfg.w1_readout,
+            w1: W1Head::new(store, cfg, [k[2], k[3]]),
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
         }
     }
@@ -110,18 +149,8 @@ impl<F: Float> Readout<F> {
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let b2 = column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b]));
-        let logits = self.logits.forward(&hidden, &inputs);
-        let w1 = match (&self.kind, &self.sign) {
-            (W1Readout::Bilinear, _) | (_, None) => logits,
-            (kind, Some(sign)) => {
-                let sharp = logits.mul_scalar(F::c(POINTER_LOGIT_GAIN as f64));
-                let pointer = if *kind == W1Readout::Pointer { sharp.softmax(-1) } else { balanced_pointer(&sharp) };
-                let magnitude = heads.narrow(2, 3, 1).add_scalar(F::one()).softplus(); // [B, m, 1]
-                pointer.mul(&sign.forward(&hidden, &inputs).tanh()).mul(&magnitude)
-            }
-        };
         BatchedWeights {
-            w1,
+            w1: self.w1.forward(&hidden, &inputs, &heads),
             b1: column(0),
             w2: column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()),
             b2,

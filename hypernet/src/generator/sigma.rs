@@ -39,7 +39,7 @@ impl<F: Float> SigmaHeads<F> {
                 w1: Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]),
                 logit: F::c(logit),
             },
-            ComplexityMeasure::None => SigmaHeads::None,
+            ComplexityMeasure::None | ComplexityMeasure::NodeLatent => SigmaHeads::None,
         }
     }
 
