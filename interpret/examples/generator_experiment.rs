@@ -45,10 +45,12 @@ fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes:
         let problem = config.problem_at(n);
         let betas = linspace(config.log10_beta_min, config.log10_beta_max, 8);
         let points = sweep_generator_emitting(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99), emitted);
-        println!("n = {n}\nlog10_beta   nmse(mean±sd)     bits(mean)   labels");
+        println!("n = {n}\nlog10_beta   nmse(mean±sd)     bits(mean)   |cos| across/within   labels");
+        let cos = |c: Option<f64>| c.map_or("-".to_string(), |v| format!("{v:.3}"));
         for p in &points {
             let labels: Vec<String> = Label::ALL.iter().filter(|l| p.labels.0[l.name()] > 0).map(|l| format!("{}:{}", l.name(), p.labels.0[l.name()])).collect();
-            println!("{:+6.2}   {:.4}±{:.4}   {:10.1}   {}", p.log10_beta, p.nmse.mean, p.nmse.std, p.bits.mean, labels.join(" "));
+            let (across, within) = (cos(p.cosines.between_networks), cos(p.cosines.within_network));
+            println!("{:+6.2}   {:.4}±{:.4}   {:10.1}   {across:>6} / {within:<6}        {}", p.log10_beta, p.nmse.mean, p.nmse.std, p.bits.mean, labels.join(" "));
             for net in p.networks.iter().take(3) {
                 println!("          {}: {}", net.label, interpret::classify::classify(&net.weights).reason);
             }

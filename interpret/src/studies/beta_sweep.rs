@@ -4,11 +4,14 @@
 //! For each `log10 beta` the generator emits S networks (one weight sample each:
 //! convexity networks keep W1 near the prior, so they are judged as sampled, not by
 //! their mean weights); each is evaluated on its own fresh inputs (normalised MSE)
-//! and classified. [`measure_networks`] measures any batch of networks the same way
+//! and classified. The point also records collapse: the mean |cos| between W1 rows of
+//! different networks and of the same network ([`RowCosines`], live neurons only).
+//! [`measure_networks`] measures any batch of networks the same way
 //! (the variational-MLP baseline's samples, say).
 
 use crate::classify::{classify, Label};
 use crate::studies::label_counts::LabelCounts;
+use crate::studies::row_cosines::RowCosines;
 use autodiff::{no_grad, Key, Tensor};
 use hypernet::generator::Generator;
 use hypernet::problem::ProblemConfig;
@@ -50,6 +53,8 @@ pub struct SweepPoint {
     pub nmse: Spread,
     pub bits: Spread,
     pub labels: LabelCounts,
+    /// Mean |cos| between W1 rows, across and within networks (collapse, `R2`).
+    pub cosines: RowCosines,
     pub networks: Vec<SweptNetwork>,
 }
 
@@ -132,6 +137,7 @@ impl SweepPoint {
             nmse: Spread::of(&networks.iter().map(|n| n.nmse).collect::<Vec<_>>()),
             bits: Spread::of(&networks.iter().map(|n| n.bits).collect::<Vec<_>>()),
             labels: LabelCounts::new(networks.iter().map(|n| n.label)),
+            cosines: RowCosines::of(networks.iter().map(|n| &n.weights)),
             networks,
         }
     }

@@ -13,6 +13,7 @@ pub mod phase_diagram;
 pub mod progress;
 pub mod reproduce;
 pub mod reproduce_config;
+pub mod row_cosines;
 pub mod seed_store;
 pub mod seed_training;
 pub mod sweep_record;
