@@ -7,7 +7,11 @@
 # See bench/README.md for installing PyTorch and JAX, and bench/reproduce.sh for the
 # end-to-end `hnet reproduce` run.
 #
-#   bench/run.sh                          # both workloads; THREADS=2 WARMUP=20 REPS=200
+# Ours and theirs alternate, ROUNDS times (default 3), so that a change in the machine's
+# load falls on both sides; the summary gives, per implementation, the median of the
+# rounds' medians and the minimum over all rounds.
+#
+#   bench/run.sh                          # both workloads; THREADS=2 WARMUP=20 REPS=200 ROUNDS=3
 #   bench/run.sh generator                # one of them
 #   THREADS=2 REPS=500 bench/run.sh target-mlp
 #   PYTHON=/path/to/python bench/run.sh   # default: bench/.venv/bin/python
@@ -17,6 +21,7 @@ cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-20}
 REPS=${REPS:-200}
+ROUNDS=${ROUNDS:-3}
 PYTHON=${PYTHON:-bench/.venv/bin/python}
 WORKLOADS=("$@")
 [ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(target-mlp generator)
@@ -47,23 +52,38 @@ cargo build --release --quiet -p tests --example bench_target_mlp --example benc
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-# summary TITLE: a table of the RESULT lines in $out. A row's phase is its name's
-# "-warmup-phase"/"-priced-phase" ending (none for the target-MLP step); "ours faster by"
-# is that row's time over ours-autodiff's (target-MLP) or ours-<phase>'s (generator).
+# summary TITLE: a table of the RESULT lines in $out, one row per implementation: the
+# median of its rounds' medians and the minimum over its rounds. A row's phase is its
+# name's "-warmup-phase"/"-priced-phase" ending (none for the target-MLP step); "ours
+# faster by" is that row's time over ours-autodiff's (target-MLP) or ours-<phase>'s
+# (generator).
 summary() {
   awk -v title="$1" '
+    function median(list,   k, x, c, i, j, t) {
+      c = split(list, x, " ")
+      for (i = 2; i <= c; i++) for (j = i; j > 1 && x[j - 1] + 0 > x[j] + 0; j--) { t = x[j]; x[j] = x[j - 1]; x[j - 1] = t }
+      return c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2
+    }
     /^RESULT / {
       for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      n++; name[n] = v["impl"]; med[n] = v["median_ms"]; mn[n] = v["min_ms"]; gf[n] = v["gflops"]
-      phase[n] = match(v["impl"], /(warmup|priced)-phase$/) ? substr(v["impl"], RSTART) : ""
-      if (v["impl"] == "ours-autodiff" || v["impl"] == "ours-" phase[n]) { ref_med[phase[n]] = med[n]; ref_min[phase[n]] = mn[n] }
+      impl = v["impl"]
+      if (!(impl in meds)) { n++; name[n] = impl; mn[impl] = v["min_ms"]; gf[impl] = v["gflops"] * v["median_ms"] }
+      meds[impl] = meds[impl] " " v["median_ms"]; rounds[impl]++
+      if (v["min_ms"] + 0 < mn[impl] + 0) mn[impl] = v["min_ms"]
     }
     END {
       if (n == 0) { print "no RESULT lines: the runs above failed" > "/dev/stderr"; exit 1 }
-      print "== " title " (ours faster by = that row'"'"'s time / ours'"'"', same phase: above 1, ours is faster)"
-      printf "%-28s %11s %10s %9s %17s %17s\n", "impl", "median ms", "min ms", "GFLOP/s", "ours faster (med)", "ours faster (min)"
-      for (i = 1; i <= n; i++)
-        printf "%-28s %11.3f %10.3f %9.2f %17.2f %17.2f\n", name[i], med[i], mn[i], gf[i], med[i] / ref_med[phase[i]], mn[i] / ref_min[phase[i]]
+      for (i = 1; i <= n; i++) {
+        impl = name[i]; med[impl] = median(meds[impl])
+        phase[impl] = match(impl, /(warmup|priced)-phase$/) ? substr(impl, RSTART) : ""
+        if (impl == "ours-autodiff" || impl == "ours-" phase[impl]) { ref_med[phase[impl]] = med[impl]; ref_min[phase[impl]] = mn[impl] }
+      }
+      print "== " title " (" rounds[name[1]] " rounds; median of the rounds'"'"' medians, minimum over all; ours faster by = that row'"'"'s time / ours'"'"', same phase: above 1, ours is faster)"
+      printf "%-28s %11s %10s %9s %9s %17s %17s\n", "impl", "median ms", "min ms", "GFLOP/s", "(at min)", "ours faster (med)", "ours faster (min)"
+      for (i = 1; i <= n; i++) {
+        impl = name[i]; flop_ms = gf[impl]
+        printf "%-28s %11.3f %10.3f %9.2f %9.2f %17.2f %17.2f\n", impl, med[impl], mn[impl], flop_ms / med[impl], flop_ms / mn[impl], med[impl] / ref_med[phase[impl]], mn[impl] / ref_min[phase[impl]]
+      }
     }' "$out"
 }
 
@@ -72,17 +92,17 @@ for w in "${WORKLOADS[@]}"; do
   case "$w" in
     target-mlp)
       args=(--threads "$THREADS" --warmup "$WARMUP" --reps "$REPS")
-      echo "== target-MLP step: ours"
-      "${pin[@]}" target/release/examples/bench_target_mlp "${args[@]}" | tee -a "$out"
-      echo "== target-MLP step: PyTorch and JAX"
-      "$PYTHON" bench/reference.py "${args[@]}" | tee -a "$out"
-      summary "target-MLP step, $THREADS threads" ;;
+      ours=(target/release/examples/bench_target_mlp); theirs=(bench/reference.py); title="target-MLP step" ;;
     generator)
       args=(--threads "$THREADS" --warmup "$((WARMUP / 2 > 0 ? WARMUP / 2 : 1))" --reps "$((REPS / 2 > 0 ? REPS / 2 : 1))")
-      echo "== generator step: ours"
-      "${pin[@]}" target/release/examples/bench_generator_step "${args[@]}" | tee -a "$out"
-      echo "== generator step: PyTorch and JAX"
-      "$PYTHON" bench/generator_reference.py "${args[@]}" | tee -a "$out"
-      summary "generator training step, $THREADS threads" ;;
+      ours=(target/release/examples/bench_generator_step); theirs=(bench/generator_reference.py); title="generator training step" ;;
   esac
+  for round in $(seq "$ROUNDS"); do
+    echo "== $title, round $round of $ROUNDS: ours (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    "${pin[@]}" "${ours[@]}" "${args[@]}" | tee -a "$out"
+    echo "== $title, round $round of $ROUNDS: PyTorch and JAX (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$PYTHON" "${theirs[@]}" "${args[@]}" | tee -a "$out"
+  done
+  summary "$title, $THREADS threads"
+  echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! cargo run --release -p tests --example bench_target_mlp -- [--threads 2] [--warmup 20] [--reps 200] [--only autodiff|direct] [--breakdown]
+//!     [--networks B (16)] [--points N (1024)] [--inputs n (16)] [--hidden m (48)]
 //! ```
 //!
 //! Besides the human-readable report, each implementation prints one line
@@ -23,7 +24,7 @@ mod workload;
 use autodiff::Key;
 use std::process::ExitCode;
 use timing::{measure, Timing};
-use workload::{Workload, SIZES};
+use workload::{Sizes, Workload, SIZES};
 
 /// Which implementations to time.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,14 +41,17 @@ struct Options {
     reps: usize,
     only: Only,
     breakdown: bool,
+    /// The workload's sizes (`SIZES` unless asked otherwise: the scaling table).
+    sizes: Sizes,
 }
 
 const USAGE: &str = "usage: bench_target_mlp [--threads T (default 2)] [--warmup W (default 20)] [--reps R (default 200)] \
                      [--only autodiff|direct (default both; for profiling one)] \
-                     [--breakdown (time each primitive of the autodiff step alone)]";
+                     [--breakdown (time each primitive of the autodiff step alone)] \
+                     [--networks B (16)] [--points N (1024)] [--inputs n (16)] [--hidden m (48)]";
 
 fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options { threads: 2, warmup: 20, reps: 200, only: Only::Both, breakdown: false };
+    let mut o = Options { threads: 2, warmup: 20, reps: 200, only: Only::Both, breakdown: false, sizes: SIZES };
     while let Some(flag) = args.next() {
         if flag == "--breakdown" {
             o.breakdown = true;
@@ -65,14 +69,19 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
             "--threads" => &mut o.threads,
             "--warmup" => &mut o.warmup,
             "--reps" => &mut o.reps,
+            "--networks" => &mut o.sizes.batch,
+            "--points" => &mut o.sizes.points,
+            "--inputs" => &mut o.sizes.inputs,
+            "--hidden" => &mut o.sizes.hidden,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         };
         let value = args.next().ok_or_else(|| format!("{flag} needs a number\n{USAGE}"))?;
         *slot = value.parse().map_err(|_| format!("{flag} needs a whole number, got {value:?}\n{USAGE}"))?;
     }
-    if o.threads == 0 || o.reps == 0 {
-        return Err(format!("--threads and --reps must be at least 1\n{USAGE}"));
+    let Sizes { batch, points, inputs, hidden } = o.sizes;
+    if [o.threads, o.reps, batch, points, inputs, hidden].contains(&0) {
+        return Err(format!("--threads, --reps, --networks, --points, --inputs and --hidden must be at least 1\n{USAGE}"));
     }
     Ok(o)
 }
@@ -112,7 +121,7 @@ fn main() -> ExitCode {
 
 /// Checks that the two versions agree, then times them.
 fn run(o: &Options) -> ExitCode {
-    let s = SIZES;
+    let s = o.sizes;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("machine: {} ({cores} cores available), rayon threads: {}", cpu_model(), rayon::current_num_threads());
     println!(
