@@ -81,6 +81,11 @@ impl<const K: usize> Broadcast<K> {
     /// in `range` that lies along the innermost axis, in increasing order; a run
     /// covers `out[out_offset..out_offset + len]` and, for operand `k`, elements
     /// `offsets[k] + i * inner_strides()[k]`. Runs are cut at the ends of `range`.
+    ///
+    /// The walk goes block by block, a block being the innermost two axes with the
+    /// outer axes fixed: within a block, run `r` starts at the block's offsets plus
+    /// `r` times the second axis's strides (a tight loop, everything in registers);
+    /// only between blocks are the outer coordinates carried.
     #[inline(always)]
     pub fn for_each_run(&self, range: Range<usize>, mut f: impl FnMut(usize, [usize; K], usize)) {
         if range.is_empty() {
@@ -91,36 +96,52 @@ impl<const K: usize> Broadcast<K> {
             f(range.start, [0; K], range.len());
             return;
         }
+        let (inner, col_step) = (self.dims[nd - 1], self.strides[nd - 1]);
+        let (rows, row_step) = if nd >= 2 { (self.dims[nd - 2], self.strides[nd - 2]) } else { (1, [0; K]) };
+        let outer = nd.saturating_sub(2);
         // Coordinates of the first element: the only division in the walk.
-        let mut idx = vec![0usize; nd];
-        let mut off = [0usize; K];
         let mut rem = range.start;
-        for ax in (0..nd).rev() {
+        let mut col = rem % inner;
+        rem /= inner;
+        let mut row = rem % rows;
+        rem /= rows;
+        let mut idx = vec![0usize; outer];
+        let mut base = [0usize; K];
+        for ax in (0..outer).rev() {
             idx[ax] = rem % self.dims[ax];
             rem /= self.dims[ax];
             for k in 0..K {
-                off[k] += idx[ax] * self.strides[ax][k];
+                base[k] += idx[ax] * self.strides[ax][k];
             }
         }
-        let (inner, last) = (self.dims[nd - 1], nd - 1);
         let mut pos = range.start;
-        while pos < range.end {
-            let len = (inner - idx[last]).min(range.end - pos);
-            f(pos, off, len);
-            pos += len;
-            idx[last] += len;
-            for k in 0..K {
-                off[k] += len * self.strides[last][k];
-            }
-            // Carry into the outer axes.
-            let mut ax = last;
-            while idx[ax] == self.dims[ax] && ax > 0 {
-                idx[ax] = 0;
-                idx[ax - 1] += 1;
-                for k in 0..K {
-                    off[k] = off[k] + self.strides[ax - 1][k] - self.dims[ax] * self.strides[ax][k];
+        loop {
+            while row < rows {
+                let len = (inner - col).min(range.end - pos);
+                f(pos, std::array::from_fn(|k| base[k] + row * row_step[k] + col * col_step[k]), len);
+                pos += len;
+                if pos == range.end {
+                    return;
                 }
-                ax -= 1;
+                row += 1;
+                col = 0;
+            }
+            row = 0;
+            // Carry into the outer axes: the next block.
+            let mut ax = outer;
+            loop {
+                ax = ax.checked_sub(1).expect("broadcast walk: range reaches past the output");
+                idx[ax] += 1;
+                for k in 0..K {
+                    base[k] += self.strides[ax][k];
+                }
+                if idx[ax] < self.dims[ax] {
+                    break;
+                }
+                for k in 0..K {
+                    base[k] -= self.dims[ax] * self.strides[ax][k];
+                }
+                idx[ax] = 0;
             }
         }
     }
@@ -161,8 +182,10 @@ mod tests {
 
     #[test]
     fn runs_visit_every_element_like_coordinate_arithmetic() {
-        let cases: [(&[usize], [&[usize]; 2]); 6] = [
+        let cases: [(&[usize], [&[usize]; 2]); 8] = [
             (&[16, 1024, 48], [&[16, 1024, 48], &[16, 1, 48]]),
+            (&[2, 3, 4, 5], [&[2, 1, 4, 1], &[1, 3, 1, 5]]),
+            (&[3, 2, 2, 2, 3], [&[3, 1, 2, 1, 3], &[2, 1, 2, 1]]),
             (&[16, 1024, 1], [&[16, 1024, 1], &[16, 1, 1]]),
             (&[3, 4, 5], [&[4, 1], &[3, 1, 5]]),
             (&[2, 1, 3, 1], [&[1, 3, 1], &[2, 1, 1, 1]]),
