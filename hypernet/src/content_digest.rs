@@ -9,9 +9,9 @@
 use sha2::{Digest, Sha256};
 
 /// The hex SHA-256 of `tensors` (name, shape, bytes) followed by `metadata` (key, value).
-pub fn sha256_hex<'a>(
-    tensors: impl IntoIterator<Item = (&'a str, &'a [usize], &'a [u8])>,
-    metadata: impl IntoIterator<Item = (&'a str, &'a str)>,
+pub fn sha256_hex<'t, 'm>(
+    tensors: impl IntoIterator<Item = (&'t str, &'t [usize], &'t [u8])>,
+    metadata: impl IntoIterator<Item = (&'m str, &'m str)>,
 ) -> String {
     let mut h = Sha256::new();
     for (name, shape, bytes) in tensors {

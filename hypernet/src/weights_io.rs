@@ -6,12 +6,17 @@
 //! choice, so files written by other tools load too. From Python:
 //! `safetensors.numpy.load_file(path)` gives the four arrays.
 //!
+//! The metadata key `sha256` holds a SHA-256 of the tensors and the other metadata
+//! (see [`checksum`]); a file whose content does not match it is refused as corrupt.
+//! Files without the key (written by other tools) load unchecked.
+//!
 //! The same weights always give the same bytes ([`crate::safetensors_write`]).
 //!
 //! Writes are atomic: the bytes go to a temporary file in the destination's directory,
 //! which is flushed to disk (fsync) and then renamed over the destination, so a reader
 //! sees the old file or the new one, never a torn one.
 
+use crate::content_digest::sha256_hex;
 use crate::file_error::FileError;
 use crate::safetensors_write::{encode_f32, F32Tensor};
 use crate::target::{Activation, TargetWeights};
@@ -26,6 +31,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Metadata key holding the activation's name.
 pub const ACTIVATION_KEY: &str = "activation";
 
+/// Metadata key holding the file's checksum (see [`checksum`]): written by this crate,
+/// verified on load when present. Files from other tools may leave it out.
+pub const CHECKSUM_KEY: &str = "sha256";
+
+/// The tensors of a weights file, in the order they are written and checksummed.
+const TENSORS: [&str; 4] = ["W1", "b1", "w2", "b2"];
+
 /// What the file must contain, quoted in error messages.
 const EXPECTED_LAYOUT: &str = "f32 tensors W1 [m, n], b1 [m], w2 [m], b2 [1]";
 
@@ -36,25 +48,37 @@ fn error(path: &Path, problem: impl Into<String>) -> WeightsFileError {
     FileError::new(path, problem)
 }
 
-/// Writes `weights` to `path` as safetensors, atomically.
+/// Writes `weights` to `path` as safetensors, atomically, with their checksum.
 pub fn save_target_weights(path: &Path, weights: &TargetWeights) -> Result<(), WeightsFileError> {
     weights.validate().map_err(|e| error(path, format!("refusing to save invalid weights: {e}")))?;
     let (m, n) = weights.w1.dim();
     let le_bytes = |values: &[f32]| -> Vec<u8> { values.iter().flat_map(|v| v.to_le_bytes()).collect() };
     let data = [
-        ("W1", vec![m, n], le_bytes(&weights.w1.iter().copied().collect::<Vec<_>>())),
-        ("b1", vec![m], le_bytes(&weights.b1.to_vec())),
-        ("w2", vec![m], le_bytes(&weights.w2.to_vec())),
-        ("b2", vec![1], le_bytes(&[weights.b2])),
+        (TENSORS[0], vec![m, n], le_bytes(&weights.w1.iter().copied().collect::<Vec<_>>())),
+        (TENSORS[1], vec![m], le_bytes(&weights.b1.to_vec())),
+        (TENSORS[2], vec![m], le_bytes(&weights.w2.to_vec())),
+        (TENSORS[3], vec![1], le_bytes(&[weights.b2])),
     ];
+    let mut metadata = BTreeMap::from([(ACTIVATION_KEY.to_string(), weights.activation.name().to_string())]);
+    let sum = checksum(data.iter().map(|(name, shape, bytes)| (*name, shape.as_slice(), bytes.as_slice())), &metadata);
+    metadata.insert(CHECKSUM_KEY.to_string(), sum);
     let tensors: Vec<_> = data.iter().map(|(name, shape, bytes)| F32Tensor { name, shape, data: bytes }).collect();
-    let metadata = BTreeMap::from([(ACTIVATION_KEY.to_string(), weights.activation.name().to_string())]);
-    let file = encode_f32(&tensors, &metadata);
-    write_atomic(path, &file).map_err(|e| error(path, format!("cannot write: {e}")))
+    write_atomic(path, &encode_f32(&tensors, &metadata)).map_err(|e| error(path, format!("cannot write: {e}")))
+}
+
+/// The checksum of a weights file: [`sha256_hex`] over its tensors `W1`, `b1`, `w2`,
+/// `b2` (name, shape, bytes), then every metadata entry but the checksum's own, in key
+/// order, each key and value written as a JSON string (quoted, so that where a key
+/// ends and its value begins cannot shift).
+fn checksum<'a>(tensors: impl IntoIterator<Item = (&'a str, &'a [usize], &'a [u8])>, metadata: &BTreeMap<String, String>) -> String {
+    let json = |s: &str| serde_json::to_string(s).expect("strings always encode as JSON");
+    let quoted: Vec<(String, String)> = metadata.iter().filter(|(k, _)| *k != CHECKSUM_KEY).map(|(k, v)| (json(k), json(v))).collect();
+    sha256_hex(tensors, quoted.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// Reads target weights written by [`save_target_weights`] (or any safetensors file
-/// with the same four tensors), checking names, dtypes, shapes and finiteness.
+/// with the same four tensors), checking the checksum when there is one, then names,
+/// dtypes, shapes and finiteness.
 pub fn load_target_weights(path: &Path) -> Result<TargetWeights, WeightsFileError> {
     let file = fs::read(path).map_err(|e| match e.kind() {
         ErrorKind::NotFound => error(path, "no such file"),
@@ -63,18 +87,29 @@ pub fn load_target_weights(path: &Path) -> Result<TargetWeights, WeightsFileErro
     let corrupt = |detail: String| {
         error(path, format!("not a valid safetensors file ({detail}); expected {EXPECTED_LAYOUT}"))
     };
-    let (_, metadata) = SafeTensors::read_metadata(&file).map_err(|e| corrupt(format!("{e:?}")))?;
+    let (_, header) = SafeTensors::read_metadata(&file).map_err(|e| corrupt(format!("{e:?}")))?;
     let tensors = SafeTensors::deserialize(&file).map_err(|e| corrupt(format!("{e:?}")))?;
-    let activation = match metadata.metadata().as_ref().and_then(|m| m.get(ACTIVATION_KEY)) {
+    let metadata: BTreeMap<String, String> = header.metadata().clone().unwrap_or_default().into_iter().collect();
+    let views = TENSORS.map(|name| tensors.tensor(name).map_err(|_| error(path, format!("missing tensor `{name}`; expected {EXPECTED_LAYOUT}"))));
+    let views = views.into_iter().collect::<Result<Vec<_>, _>>()?;
+    if let Some(stored) = metadata.get(CHECKSUM_KEY) {
+        let computed = checksum(TENSORS.iter().zip(&views).map(|(name, v)| (*name, v.shape(), v.data())), &metadata);
+        if *stored != computed {
+            return Err(error(
+                path,
+                "corrupt: its weights or metadata do not match the SHA-256 checksum stored in it, so the file was damaged or \
+                 changed after it was written; regenerate it (or restore a copy)",
+            ));
+        }
+    }
+    let activation = match metadata.get(ACTIVATION_KEY) {
         None => Activation::Silu,
         Some(name) => Activation::from_name(name).ok_or_else(|| {
             error(path, format!("unknown activation `{name}` in the metadata; expected `silu` or `relu`"))
         })?,
     };
-    let read = |name: &str, rank: usize| -> Result<(Vec<usize>, Vec<f32>), WeightsFileError> {
-        let view = tensors
-            .tensor(name)
-            .map_err(|_| error(path, format!("missing tensor `{name}`; expected {EXPECTED_LAYOUT}")))?;
+    let read = |i: usize, rank: usize| -> Result<(Vec<usize>, Vec<f32>), WeightsFileError> {
+        let (name, view) = (TENSORS[i], &views[i]);
         if view.dtype() != Dtype::F32 {
             return Err(error(path, format!("tensor `{name}` has dtype {:?}; expected F32", view.dtype())));
         }
@@ -88,10 +123,10 @@ pub fn load_target_weights(path: &Path) -> Result<TargetWeights, WeightsFileErro
         let values = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         Ok((shape, values))
     };
-    let (w1_shape, w1) = read("W1", 2)?;
-    let (_, b1) = read("b1", 1)?;
-    let (_, w2) = read("w2", 1)?;
-    let (_, b2) = read("b2", 1)?;
+    let (w1_shape, w1) = read(0, 2)?;
+    let (_, b1) = read(1, 1)?;
+    let (_, w2) = read(2, 1)?;
+    let (_, b2) = read(3, 1)?;
     if b2.len() != 1 {
         return Err(error(path, format!("tensor `b2` has {} elements; expected 1", b2.len())));
     }
@@ -202,6 +237,37 @@ mod tests {
         let e = load_target_weights(&path).unwrap_err();
         assert_eq!(e.path, path);
         assert!(e.to_string().contains("no such file"), "{e}");
+    }
+
+    #[test]
+    fn a_changed_weight_or_activation_fails_the_checksum_naming_the_file() {
+        let path = scratch("changed.safetensors");
+        save_target_weights(&path, &example(Activation::Silu)).unwrap();
+        let good = fs::read(&path).unwrap();
+        let mut weight = good.clone();
+        let last = weight.len() - 2; // inside b2, the last tensor: still a finite number
+        weight[last] ^= 0x01;
+        let at = good.windows(4).position(|w| w == b"silu").expect("activation in the header");
+        let mut activation = good.clone();
+        activation[at..at + 4].copy_from_slice(b"relu");
+        for changed in [weight, activation] {
+            fs::write(&path, &changed).unwrap();
+            let e = load_target_weights(&path).unwrap_err();
+            assert!(e.to_string().contains("changed.safetensors") && e.problem.contains("corrupt") && e.problem.contains("checksum"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_file_without_a_checksum_loads() {
+        let path = scratch("other_tool.safetensors");
+        let weights = example(Activation::Relu);
+        save_target_weights(&path, &weights).unwrap();
+        let file = fs::read(&path).unwrap();
+        let tensors = SafeTensors::deserialize(&file).unwrap();
+        let views: Vec<_> = TENSORS.iter().map(|name| (*name, tensors.tensor(name).unwrap())).collect();
+        let metadata = HashMap::from([(ACTIVATION_KEY.to_string(), "relu".to_string())]);
+        fs::write(&path, safetensors::serialize(views, &Some(metadata)).unwrap()).unwrap();
+        assert_eq!(load_target_weights(&path).unwrap(), weights);
     }
 
     #[test]

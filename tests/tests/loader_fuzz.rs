@@ -5,9 +5,9 @@
 //!
 //! * a checkpoint carries a SHA-256 checksum: whatever is accepted must equal the
 //!   original, every parameter and buffer;
-//! * a weight file has no checksum (Python writes them too), so an accepted file must
-//!   be the original or differ only in the bytes of its tensors' data, with shapes
-//!   intact and every weight finite;
+//! * a weight file written by this project carries a SHA-256 of its weights and
+//!   metadata (files from other tools may omit it): whatever is accepted must equal
+//!   the original;
 //! * a config with a misspelt key is refused naming a valid key one edit away; any
 //!   config accepted (parsed and validated) has finite numbers, writes back to the
 //!   same TOML, and has a finite memory estimate;
@@ -256,7 +256,7 @@ fn checkpoints_of_another_version_or_shape_are_refused_by_name() {
 }
 
 #[test]
-fn weight_files_never_panic_and_accept_only_data_changes() {
+fn weight_files_never_panic_and_only_the_original_is_accepted() {
     let path = scratch("weights.safetensors");
     let key = Key::new(7);
     let weights = |n: usize, m: usize, k: Key| {
@@ -274,8 +274,8 @@ fn weight_files_never_panic_and_accept_only_data_changes() {
     let valid = std::fs::read(&path).unwrap();
     save_target_weights(&path, &TargetWeights { activation: Activation::Relu, ..weights(3, 5, key.fold_in(1)) }).unwrap();
     let other = std::fs::read(&path).unwrap();
-    let data_start = 8 + u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
     let mut tally = Tally::default();
+    let mut checksum_lost = 0;
     for (i, bytes) in inputs(&valid, &other, COUNT, Key::new(202)) {
         std::fs::write(&path, &bytes).unwrap();
         tally.tried += 1;
@@ -284,20 +284,15 @@ fn weight_files_never_panic_and_accept_only_data_changes() {
                 assert_eq!(e.path, path, "input {i}");
                 tally.rejected += 1;
             }
-            Ok(w) if w == original => tally.accepted_identical += 1,
-            Ok(w) => {
-                let changed: Vec<usize> = (0..valid.len()).filter(|&j| bytes.get(j) != valid.get(j)).collect();
-                assert!(
-                    bytes.len() == valid.len() && changed.iter().all(|&j| j >= data_start),
-                    "input {i}: accepted a file changed outside the tensor data (bytes {changed:?})"
-                );
-                assert_eq!((w.w1.dim(), w.activation), (original.w1.dim(), original.activation), "input {i}");
-                assert!(w.validate().is_ok(), "input {i}");
-                tally.accepted_changed += 1;
+            Ok(w) if w == original => {
+                tally.accepted_identical += 1;
+                checksum_lost += usize::from(!bytes.windows(8).any(|k| k == b"\"sha256\""));
             }
+            Ok(w) => panic!("input {i}: a changed weight file was accepted (its checksum should refuse it): {w:?}"),
         }
     }
     tally.report("target weights (load_target_weights)");
+    println!("  of which {checksum_lost} accepted unchanged had lost their `sha256` key, so load unchecked, as files from other tools do");
     assert!(tally.rejected > COUNT / 2);
 }
 
