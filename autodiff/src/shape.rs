@@ -97,9 +97,11 @@ pub fn sum_to_shape_owned<T: Float>(g: ArrayD<T>, shape: &[usize]) -> ArrayD<T> 
     out
 }
 
-/// Normalises a possibly negative axis against `ndim`, panicking with `op`'s name.
-pub fn axis_index(op: &str, axis: isize, ndim: usize) -> usize {
+/// Normalises a possibly negative axis against `shape`'s rank, panicking with `op`'s
+/// name and the shape.
+pub fn axis_index(op: &str, axis: isize, shape: &[usize]) -> usize {
+    let ndim = shape.len();
     let a = if axis < 0 { axis + ndim as isize } else { axis };
-    assert!(a >= 0 && (a as usize) < ndim, "{op}: axis {axis} out of range for a tensor with {ndim} axes");
+    assert!(a >= 0 && (a as usize) < ndim, "{op}: axis {axis} out of range for a tensor of shape {shape:?}");
     a as usize
 }

@@ -45,7 +45,7 @@ fn reshape_to_another_element_count() {
 }
 
 #[test]
-#[should_panic(expected = "sum: axis 2 out of range")]
+#[should_panic(expected = "sum: axis 2 out of range for a tensor of shape [2, 3]")]
 fn sum_over_a_missing_axis() {
     zeros(&[2, 3]).sum(2, false);
 }

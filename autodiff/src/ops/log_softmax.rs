@@ -66,7 +66,7 @@ impl<T: Float> Primitive<T> for LogSoftmax {
 impl<T: Float> Tensor<T> {
     /// Log-softmax over `axis` (negative counts from the end).
     pub fn log_softmax(&self, axis: isize) -> Tensor<T> {
-        let axis = axis_index("log_softmax", axis, self.ndim());
+        let axis = axis_index("log_softmax", axis, &self.shape());
         Tensor::apply(LogSoftmax { axis }, &[self])
     }
 }

@@ -70,7 +70,7 @@ impl<T: Float> Primitive<T> for LogSumExp {
 impl<T: Float> Tensor<T> {
     /// `ln sum exp` over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
     pub fn logsumexp(&self, axis: isize, keepdim: bool) -> Tensor<T> {
-        let axis = axis_index("logsumexp", axis, self.ndim());
+        let axis = axis_index("logsumexp", axis, &self.shape());
         Tensor::apply(LogSumExp { axis, keepdim }, &[self])
     }
 }

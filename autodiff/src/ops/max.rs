@@ -77,7 +77,7 @@ impl<T: Float> Primitive<T> for Max {
 impl<T: Float> Tensor<T> {
     /// Maximum over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
     pub fn max(&self, axis: isize, keepdim: bool) -> Tensor<T> {
-        let axis = axis_index("max", axis, self.ndim());
+        let axis = axis_index("max", axis, &self.shape());
         Tensor::apply(Max { axis, keepdim }, &[self])
     }
 }

@@ -53,7 +53,7 @@ impl<T: Float> Primitive<T> for Mean {
 impl<T: Float> Tensor<T> {
     /// Mean over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
     pub fn mean(&self, axis: isize, keepdim: bool) -> Tensor<T> {
-        let axis = axis_index("mean", axis, self.ndim());
+        let axis = axis_index("mean", axis, &self.shape());
         Tensor::apply(Mean(Sum { axis, keepdim }), &[self])
     }
 

@@ -66,7 +66,7 @@ impl<T: Float> Primitive<T> for Softmax {
 impl<T: Float> Tensor<T> {
     /// Softmax over `axis` (negative counts from the end).
     pub fn softmax(&self, axis: isize) -> Tensor<T> {
-        let axis = axis_index("softmax", axis, self.ndim());
+        let axis = axis_index("softmax", axis, &self.shape());
         Tensor::apply(Softmax { axis }, &[self])
     }
 }

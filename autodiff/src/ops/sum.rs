@@ -63,7 +63,7 @@ impl<T: Float> Primitive<T> for Sum {
 impl<T: Float> Tensor<T> {
     /// Sum over `axis` (negative counts from the end); `keepdim` keeps it with size 1.
     pub fn sum(&self, axis: isize, keepdim: bool) -> Tensor<T> {
-        let axis = axis_index("sum", axis, self.ndim());
+        let axis = axis_index("sum", axis, &self.shape());
         Tensor::apply(Sum { axis, keepdim }, &[self])
     }
 
