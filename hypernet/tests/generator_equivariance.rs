@@ -21,9 +21,10 @@ fn close(a: &[f32], b: &[f32], what: &str) {
 
 #[test]
 fn permuting_nodes_permutes_weights() {
-    let (n, m) = (3, 5);
+    // m > 2n, so the signed-slot readout's spare column takes part.
+    let (n, m) = (3, 7);
     let input_perm = [2, 0, 1];
-    let hidden_perm = [4, 2, 0, 1, 3];
+    let hidden_perm = [4, 2, 0, 6, 1, 3, 5];
     for readout in W1Readout::ALL {
         for complexity in ComplexityMeasure::ALL {
             let g = small(readout, complexity);

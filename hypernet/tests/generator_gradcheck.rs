@@ -18,10 +18,11 @@ fn tiny(w1_readout: W1Readout, complexity: ComplexityMeasure) -> GeneratorConfig
     GeneratorConfig { width: 8, blocks: 1, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, w1_readout, complexity, ..GeneratorConfig::default() }
 }
 
-/// Gradient-checks the loss of `config` on a 3 -> 4 -> 1 problem, with the
+/// Gradient-checks the loss of `config` on a 3 -> 7 -> 1 problem, with the
 /// complexity term on or off (the warmup, which evaluates the mean weights).
 fn check(config: GeneratorConfig, complexity_on: bool) {
-    let problem = ProblemConfig { inputs: 3, hidden: 4, ..ProblemConfig::default() };
+    // m > 2n, so the signed-slot readout's spare column takes part.
+    let problem = ProblemConfig { inputs: 3, hidden: 7, ..ProblemConfig::default() };
     let (n, m, variance) = (problem.inputs, problem.hidden, problem.variance().value);
     let init = Key::new(1);
     let reference = Generator::<f64>::build(config.clone(), init, ParamStore::new());

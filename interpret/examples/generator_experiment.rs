@@ -1,11 +1,14 @@
 //! A research run: train a generator from a TOML config, then sweep beta.
 //!
 //! `cargo run --release -p interpret --example generator_experiment -- CONFIG.toml OUT_DIR`
+//! (or `-- RUN/checkpoint.safetensors` to sweep a trained generator again)
 //! (CONFIG may be `-` for the defaults). Writes OUT_DIR/metrics.jsonl,
-//! OUT_DIR/checkpoint.safetensors and prints the sweep table.
+//! OUT_DIR/checkpoint.safetensors and prints the sweep table. `SWEEP_N=8,16,32` sweeps those
+//! input sizes (default: the trained ones), `SWEEP_BETAS=-6,-2,0` those log10 betas (default:
+//! 8 evenly over the trained range).
 
 use autodiff::Key;
-use hypernet::checkpoint::save_checkpoint;
+use hypernet::checkpoint::{load_checkpoint, save_checkpoint};
 use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
 use hypernet::log::MetricsLog;
 use interpret::classify::Label;
@@ -14,6 +17,11 @@ use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|p| p.ends_with(".safetensors")) {
+        let checkpoint = load_checkpoint(PathBuf::from(&args[1]).as_path()).expect("checkpoint loads");
+        let trainer = GeneratorTrainer::from_checkpoint(&checkpoint).expect("checkpoint restores");
+        return print_sweep(&trainer, &trainer.config, &sweep_sizes(&trainer.config), Emitted::Sampled);
+    }
     let config: GeneratorTrainConfig = match args.get(1).map(String::as_str) {
         None | Some("-") => GeneratorTrainConfig::default(),
         Some(p) => toml::from_str(&std::fs::read_to_string(p).expect("config file readable")).expect("config parses"),
@@ -36,14 +44,21 @@ fn main() {
         }
     }
     save_checkpoint(&out.join("checkpoint.safetensors"), &trainer.checkpoint()).unwrap();
-    let sizes: Vec<usize> = std::env::var("SWEEP_N").ok().map(|s| s.split(',').map(|v| v.parse().unwrap()).collect()).unwrap_or(config.train_inputs.clone());
-    print_sweep(&trainer, &config, &sizes, Emitted::Sampled);
+    print_sweep(&trainer, &config, &sweep_sizes(&config), Emitted::Sampled);
+}
+
+fn sweep_sizes(config: &GeneratorTrainConfig) -> Vec<usize> {
+    let parse = |s: String| s.split(',').map(|v| v.parse().expect("SWEEP_N: comma-separated sizes")).collect();
+    std::env::var("SWEEP_N").ok().map(parse).unwrap_or(config.train_inputs.clone())
 }
 
 fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes: &[usize], emitted: Emitted) {
     for &n in sizes {
         let problem = config.problem_at(n);
-        let betas = linspace(config.log10_beta_min, config.log10_beta_max, 8);
+        let betas: Vec<f64> = match std::env::var("SWEEP_BETAS") {
+            Ok(list) => list.split(',').map(|v| v.parse().expect("SWEEP_BETAS: comma-separated log10 betas")).collect(),
+            Err(_) => linspace(config.log10_beta_min, config.log10_beta_max, 8),
+        };
         let points = sweep_generator_emitting(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99), emitted);
         println!("n = {n}\nlog10_beta   nmse(mean±sd)     bits(mean)   |cos| across/within   labels");
         let cos = |c: Option<f64>| c.map_or("-".to_string(), |v| format!("{v:.3}"));

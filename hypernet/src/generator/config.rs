@@ -10,7 +10,7 @@ pub enum W1Readout {
     /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
     Bilinear,
     /// `W1[j, i] = r_j * softmax_i(g q_j . k_i / sqrt(dk))_i * tanh(s_j . t_i / sqrt(dk))`
-    /// (g = `readout::POINTER_LOGIT_GAIN`):
+    /// (g = `pointer_gain`):
     /// each neuron points at a few inputs, which makes neurons axis-aligned.
     Pointer,
     /// The pointer with its attention balanced across neurons by Sinkhorn iterations:
@@ -18,6 +18,13 @@ pub enum W1Readout {
     /// inputs out evenly (coverage is coordinated) while a uniform row, a random
     /// direction, stays possible. See `readout.rs`.
     BalancedPointer,
+    /// The pointer over the 2n signed slots (read `x_i`, read `-x_i`), balanced by
+    /// Sinkhorn so that every slot receives m / 2n of the neurons' attention:
+    /// `W1[j, i] = r_j (P[j, i+] - P[j, i-])` (`signed_slots.rs`, E8 in NOTES.md).
+    SignedSlots,
+    /// Signed slots of mass 1 each plus a spare column of mass m - 2n whose neurons
+    /// read a dense row, so that one-hot rows can meet the balance (`signed_slots.rs`).
+    SignedSlotsSpare,
     /// `W1[j, i] = w . silu(A [H_j, X_i, H_j * X_i] + a) + c`: a one-hidden-layer MLP
     /// (width `key_dim`) of the two nodes' features and their elementwise product
     /// (`edge_mlp.rs`).
@@ -26,7 +33,14 @@ pub enum W1Readout {
 
 impl W1Readout {
     /// Every readout, for tests and sweeps over the choices.
-    pub const ALL: [W1Readout; 4] = [W1Readout::Bilinear, W1Readout::Pointer, W1Readout::BalancedPointer, W1Readout::EdgeMlp];
+    pub const ALL: [W1Readout; 6] = [
+        W1Readout::Bilinear,
+        W1Readout::Pointer,
+        W1Readout::BalancedPointer,
+        W1Readout::SignedSlots,
+        W1Readout::SignedSlotsSpare,
+        W1Readout::EdgeMlp,
+    ];
 }
 
 /// How the complexity (information content) of a generated network is measured.
@@ -71,6 +85,14 @@ pub struct GeneratorConfig {
     /// Width of the MLP of log beta that conditions the blocks (FiLM) and the sigmas.
     pub cond_width: usize,
     pub w1_readout: W1Readout,
+    /// Gain g on the pointer logits `q . k / sqrt(dk)` (pointer and slot readouts): at
+    /// 1 a fresh generator's pointers are nearly flat over n inputs (tiny input weights,
+    /// a constant network); 3 starts each neuron on one or two inputs; sharper logits
+    /// make the balanced rows closer to one-hot (E13 in NOTES.md).
+    pub pointer_gain: f64,
+    /// Sinkhorn rounds of the balanced readouts: the columns meet their masses after
+    /// every round, the rows approach sum 1 with more rounds (`sinkhorn.rs`).
+    pub sinkhorn_iterations: usize,
     pub complexity: ComplexityMeasure,
     /// Prior standard deviations of the target weights.
     pub priors: WeightPriors,
@@ -92,6 +114,8 @@ impl Default for GeneratorConfig {
             key_dim: 16,
             cond_width: 32,
             w1_readout: W1Readout::BalancedPointer,
+            pointer_gain: 3.0,
+            sinkhorn_iterations: 5,
             complexity: ComplexityMeasure::TensorSigma,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
@@ -121,6 +145,7 @@ impl GeneratorConfig {
             ("noise_dim", self.noise_dim),
             ("key_dim", self.key_dim),
             ("cond_width", self.cond_width),
+            ("sinkhorn_iterations", self.sinkhorn_iterations),
         ];
         for (name, v) in positive {
             if v == 0 {
@@ -131,6 +156,9 @@ impl GeneratorConfig {
             return Err(format!("generator.heads ({}) must divide generator.width ({})", self.heads, self.width));
         }
         self.priors.validate("generator")?;
+        if !(self.pointer_gain > 0.0 && self.pointer_gain.is_finite()) {
+            return Err(format!("generator.pointer_gain must be positive and finite, got {}", self.pointer_gain));
+        }
         if !(self.initial_sigma_fraction > 0.0 && self.initial_sigma_fraction < 1.0) {
             return Err(format!("generator.initial_sigma_fraction must be in (0, 1), got {}", self.initial_sigma_fraction));
         }

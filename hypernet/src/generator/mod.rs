@@ -12,6 +12,8 @@ pub mod model;
 pub mod readout;
 pub mod resume;
 pub mod sigma;
+pub mod signed_slots;
+pub mod sinkhorn;
 pub mod train;
 
 pub use config::{ComplexityMeasure, GeneratorConfig, W1Readout};

@@ -9,45 +9,24 @@
 //!   (without it b2 jitters and the error is dominated by the offset), and
 //!   [`Readout::init_output_bias`] starts b2 at the mean target, as the direct
 //!   baselines do (`crate::init`).
-//! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer, balanced pointer or edge MLP
-//!   (`edge_mlp.rs`), see [`W1Readout`]). The balanced pointer replaces the row softmax by
-//!   [`SINKHORN_ITERATIONS`] rounds of log-domain Sinkhorn normalisation,
-//!   `L <- L - logsumexp_i L` (rows sum to 1), `L <- L - logsumexp_j L + ln(m/n)`
-//!   (columns sum to m/n), and uses `exp L` as the pointer.
+//! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer, balanced pointer, signed slots
+//!   (`signed_slots.rs`) or edge MLP (`edge_mlp.rs`), see [`W1Readout`]). The balanced
+//!   pointer replaces the row softmax by `sinkhorn_iterations` rounds of log-domain
+//!   Sinkhorn normalisation (`sinkhorn.rs`): rows sum to 1, columns to m/n.
 //! Every weight is a function of its own nodes' features only, so permuting input or
 //! hidden nodes permutes the weights the same way.
 
 use super::config::{GeneratorConfig, W1Readout};
 use super::edge_mlp::EdgeMlp;
 use super::linear::Linear;
+use super::signed_slots::SignedSlots;
+use super::sinkhorn;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use autodiff::{Float, Key, Tensor};
 
 /// Scale of each hidden node's contribution to the output bias b2.
 pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
-
-/// Gain on the pointer logits: at initialisation `q . k / sqrt(dk)` has unit spread,
-/// which over n inputs gives a nearly flat softmax, tiny input weights and a
-/// network that starts out constant. Three times sharper starts each neuron on one
-/// or two inputs, with pre-activations of order 1, like a direct MLP's initialisation.
-pub const POINTER_LOGIT_GAIN: f32 = 3.0;
-
-/// Sinkhorn rounds of the balanced pointer.
-pub const SINKHORN_ITERATIONS: usize = 5;
-
-/// `exp L` after Sinkhorn rounds on the logits `L [B, m, n]`: rows sum to 1 and
-/// columns to `m / n` (the last round fixes the columns exactly, the rows nearly).
-fn balanced_pointer<F: Float>(logits: &Tensor<F>) -> Tensor<F> {
-    let s = logits.shape();
-    let column_mass = (F::c(s[1] as f64) / F::c(s[2] as f64)).ln();
-    let mut l = logits.clone();
-    for _ in 0..SINKHORN_ITERATIONS {
-        l = l.sub(&l.logsumexp(2, true));
-        l = l.sub(&l.logsumexp(1, true)).add_scalar(column_mass);
-    }
-    l.exp()
-}
 
 /// A bilinear form `q(a) . k(b) / sqrt(dk)` between two node sets: `[B, rows, cols]`.
 pub struct Bilinear<F: Float = f32> {
@@ -86,20 +65,38 @@ enum W1Head<F: Float> {
     /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
     Bilinear(Bilinear<F>),
     /// The pointer's logits and sign forms; `balanced` for Sinkhorn balancing.
-    Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool },
+    Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool, gain: F, rounds: usize },
+    /// The signed slots' `+` and `-` logit forms and the spare column (`signed_slots.rs`).
+    SignedSlots { plus: Bilinear<F>, minus: Bilinear<F>, slots: SignedSlots<F>, gain: F, rounds: usize },
     /// `W1[j, i] = MLP([H_j, X_i, H_j * X_i])`.
     EdgeMlp(EdgeMlp<F>),
 }
 
+/// A neuron's input-weight magnitude `r_j = softplus(head_j + 1)` from the hidden heads
+/// `[B, m, 4]` (column 3): `[B, m, 1]`.
+fn magnitude<F: Float>(heads: &Tensor<F>) -> Tensor<F> {
+    heads.narrow(2, 3, 1).add_scalar(F::one()).softplus()
+}
+
 impl<F: Float> W1Head<F> {
-    fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, keys: [Key; 2]) -> W1Head<F> {
+    fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, keys: [Key; 4]) -> W1Head<F> {
         let (d, dk) = (cfg.width, cfg.key_dim);
+        let (gain, rounds) = (F::c(cfg.pointer_gain), cfg.sinkhorn_iterations);
         match cfg.w1_readout {
             W1Readout::Bilinear => W1Head::Bilinear(Bilinear::new(store, "readout.w1", d, dk, keys[0])),
             W1Readout::Pointer | W1Readout::BalancedPointer => W1Head::Pointer {
                 logits: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
                 sign: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
                 balanced: cfg.w1_readout == W1Readout::BalancedPointer,
+                gain,
+                rounds,
+            },
+            W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => W1Head::SignedSlots {
+                plus: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
+                minus: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
+                slots: SignedSlots::new(store, d, dk, cfg.w1_readout == W1Readout::SignedSlotsSpare, [keys[2], keys[3]]),
+                gain,
+                rounds,
             },
             W1Readout::EdgeMlp => W1Head::EdgeMlp(EdgeMlp::new(store, "readout.w1_edge", d, dk, keys[0])),
         }
@@ -110,11 +107,14 @@ impl<F: Float> W1Head<F> {
     fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>) -> Tensor<F> {
         match self {
             W1Head::Bilinear(form) => form.forward(hidden, inputs),
-            W1Head::Pointer { logits, sign, balanced } => {
-                let sharp = logits.forward(hidden, inputs).mul_scalar(F::c(POINTER_LOGIT_GAIN as f64));
-                let pointer = if *balanced { balanced_pointer(&sharp) } else { sharp.softmax(-1) };
-                let magnitude = heads.narrow(2, 3, 1).add_scalar(F::one()).softplus(); // [B, m, 1]
-                pointer.mul(&sign.forward(hidden, inputs).tanh()).mul(&magnitude)
+            W1Head::Pointer { logits, sign, balanced, gain, rounds } => {
+                let sharp = logits.forward(hidden, inputs).mul_scalar(*gain);
+                let pointer = if *balanced { sinkhorn::even_columns(&sharp, *rounds) } else { sharp.softmax(-1) };
+                pointer.mul(&sign.forward(hidden, inputs).tanh()).mul(&magnitude(heads))
+            }
+            W1Head::SignedSlots { plus, minus, slots, gain, rounds } => {
+                let (plus, minus) = (plus.forward(hidden, inputs).mul_scalar(*gain), minus.forward(hidden, inputs).mul_scalar(*gain));
+                slots.w1(&plus, &minus, hidden, inputs, &magnitude(heads), *gain, *rounds)
             }
             W1Head::EdgeMlp(mlp) => mlp.forward(hidden, inputs),
         }
@@ -123,12 +123,12 @@ impl<F: Float> W1Head<F> {
 
 impl<F: Float> Readout<F> {
     pub fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, key: Key) -> Readout<F> {
-        let k = key.split(4);
+        let k = key.split(6);
         let d = cfg.width;
         Readout {
             hidden: Linear::new(store, "readout.hidden", d, 4, 1.0, 0.0, k[0]),
             out: Linear::new(store, "readout.out", d, 1, 1.0, 0.0, k[1]),
-            w1: W1Head::new(store, cfg, [k[2], k[3]]),
+            w1: W1Head::new(store, cfg, [k[2], k[3], k[4], k[5]]),
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
         }
     }
@@ -154,27 +154,6 @@ impl<F: Float> Readout<F> {
             b1: column(0),
             w2: column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()),
             b2,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn balanced_pointer_shares_inputs_out_evenly() {
-        let logits = Tensor::constant(Key::new(4).normal::<f32>(&[2, 6, 3]).mapv(|v| 3.0 * v));
-        let p = balanced_pointer(&logits).to_array();
-        for b in 0..2 {
-            for i in 0..3 {
-                let column: f32 = (0..6).map(|j| p[[b, j, i]]).sum();
-                assert!((column - 2.0).abs() < 1e-4, "column {i} sums to {column}, want m/n = 2");
-            }
-            for j in 0..6 {
-                let row: f32 = (0..3).map(|i| p[[b, j, i]]).sum();
-                assert!((row - 1.0).abs() < 0.1, "row {j} sums to {row}");
-            }
         }
     }
 }

@@ -1,0 +1,76 @@
+//! Balanced attention between hidden neurons and columns (inputs or signed slots) by
+//! log-domain Sinkhorn normalisation.
+//!
+//! On logits `L [B, m, c]`, each round is
+//! `L <- L - logsumexp_cols L` (every row sums to 1), then
+//! `L <- L - logsumexp_rows L + ln mass` (column k sums to `mass_k`), and the result is
+//! `P = exp L`. After the last round the columns hold their masses exactly and the rows
+//! sum to 1 approximately; more rounds bring the rows closer (entropic optimal transport
+//! between m neurons of mass 1 and the columns). The masses must sum to m.
+
+use autodiff::{Float, Tensor};
+
+/// `exp L` after `rounds` Sinkhorn rounds with every column's mass `m / c`.
+pub fn even_columns<F: Float>(logits: &Tensor<F>, rounds: usize) -> Tensor<F> {
+    let s = logits.shape();
+    let log_mass = (F::c(s[1] as f64) / F::c(s[2] as f64)).ln();
+    rounds_with(logits, rounds, |l| l.add_scalar(log_mass))
+}
+
+/// `exp L` after `rounds` Sinkhorn rounds with column masses `masses` (one per column
+/// of `logits [B, m, c]`, summing to m).
+pub fn with_masses<F: Float>(logits: &Tensor<F>, masses: &[f64], rounds: usize) -> Tensor<F> {
+    let s = logits.shape();
+    assert_eq!(masses.len(), s[2], "sinkhorn: {} column masses for logits of shape {s:?}", masses.len());
+    let log_mass: Vec<F> = masses.iter().map(|&v| F::c(v).ln()).collect();
+    let log_mass = Tensor::constant(ndarray::ArrayD::from_shape_vec(vec![1, 1, s[2]], log_mass).expect("one mass per column"));
+    rounds_with(logits, rounds, |l| l.add(&log_mass))
+}
+
+fn rounds_with<F: Float>(logits: &Tensor<F>, rounds: usize, add_log_mass: impl Fn(&Tensor<F>) -> Tensor<F>) -> Tensor<F> {
+    let mut l = logits.clone();
+    for _ in 0..rounds {
+        l = l.sub(&l.logsumexp(2, true));
+        l = add_log_mass(&l.sub(&l.logsumexp(1, true)));
+    }
+    l.exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autodiff::Key;
+
+    fn sums(p: &ndarray::ArrayD<f32>, b: usize, axis_len: usize, other_len: usize, column: bool) -> Vec<f32> {
+        (0..axis_len).map(|k| (0..other_len).map(|o| if column { p[[b, o, k]] } else { p[[b, k, o]] }).sum()).collect()
+    }
+
+    #[test]
+    fn even_columns_share_the_neurons_out_evenly() {
+        let logits = Tensor::constant(Key::new(4).normal::<f32>(&[2, 6, 3]).mapv(|v| 3.0 * v));
+        let p = even_columns(&logits, 5).to_array();
+        for b in 0..2 {
+            for (i, column) in sums(&p, b, 3, 6, true).into_iter().enumerate() {
+                assert!((column - 2.0).abs() < 1e-4, "column {i} sums to {column}, want m/c = 2");
+            }
+            for (j, row) in sums(&p, b, 6, 3, false).into_iter().enumerate() {
+                assert!((row - 1.0).abs() < 0.1, "row {j} sums to {row}");
+            }
+        }
+    }
+
+    #[test]
+    fn given_masses_are_met_and_more_rounds_bring_rows_to_one() {
+        let logits = Tensor::constant(Key::new(7).normal::<f32>(&[1, 7, 5]).mapv(|v| 3.0 * v));
+        let masses = [1.0, 1.0, 1.0, 1.0, 3.0];
+        let row_error = |rounds| {
+            let p = with_masses(&logits, &masses, rounds).to_array();
+            for (k, column) in sums(&p, 0, 5, 7, true).into_iter().enumerate() {
+                assert!((column as f64 - masses[k]).abs() < 1e-4, "column {k} sums to {column}, want {}", masses[k]);
+            }
+            sums(&p, 0, 7, 5, false).into_iter().map(|r| (r - 1.0).abs()).fold(0.0f32, f32::max)
+        };
+        let (few, many) = (row_error(2), row_error(50));
+        assert!(many < 1e-3 && many < few, "row sums off by {few} after 2 rounds and {many} after 50");
+    }
+}
