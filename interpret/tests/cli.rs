@@ -3,10 +3,11 @@
 //! message naming the file and what to do.
 
 use autodiff::Key;
+use hypernet::safetensors_write::{encode_f32, F32Tensor};
 use hypernet::weights_io::save_target_weights;
 use hypernet::TargetWeights;
 use interpret::reference::{Algorithm, SHARP};
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -93,13 +94,12 @@ fn missing_corrupt_and_misshapen_files_fail_with_clear_messages() {
     let misshapen = scratch("misshapen.safetensors");
     let bad = TargetWeights { b1: Array1::zeros(3), ..Algorithm::DoubleSided.build(1, SHARP, Key::new(0)) };
     assert!(save_target_weights(&misshapen, &bad).is_err(), "saving refuses invalid weights");
-    let good = Algorithm::DoubleSided.build(1, SHARP, Key::new(0));
-    save_target_weights(&misshapen, &TargetWeights { w1: Array2::zeros((2, 3)), ..good }).unwrap_or_else(|e| panic!("{e}"));
-    let mut bytes = std::fs::read(&misshapen).unwrap();
-    let (from, to) = (b"\"shape\":[2,3]", b"\"shape\":[3,2]");
-    let at = bytes.windows(from.len()).position(|w| w == from).expect("W1's shape in the header");
-    bytes[at..at + to.len()].copy_from_slice(to);
-    std::fs::write(&misshapen, &bytes).unwrap();
+    // W1 stored as 3x2 where b1 and w2 say m = 2, in a file without a checksum, as other
+    // tools write them (a checksummed file edited this way is refused as corrupt).
+    let zeros = [0u8; 24];
+    let tensor = |name, shape| F32Tensor { name, shape, data: &zeros[..4 * shape.iter().product::<usize>()] };
+    let tensors = [tensor("W1", &[3, 2][..]), tensor("b1", &[2]), tensor("w2", &[2]), tensor("b2", &[1])];
+    std::fs::write(&misshapen, encode_f32(&tensors, &Default::default())).unwrap();
     expect_failure(&["classify", misshapen.to_str().unwrap()], &misshapen, "W1 is 3x2");
 }
 

@@ -9,6 +9,7 @@
 
 pub mod device;
 pub mod files;
+pub mod run_lock;
 
 use clap::{Parser, Subcommand};
 

@@ -15,6 +15,7 @@
 //! whether DIR is writable and whether it already holds another run.
 
 use super::device::{parse_device, require_training_device};
+use super::run_lock::RunLock;
 use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 use hypernet::config_file::{load_toml, save_toml, to_toml};
 use hypernet::config_parse::parse_toml;
@@ -89,9 +90,10 @@ impl Args {
         }
         let run = run.expect("clap requires --out without --print-config");
         config.validate().map_err(|e| e.to_string())?;
-        require_training_device(parse_device(&self.device)?)?;
+        let device = require_training_device(parse_device(&self.device)?)?;
         self.check_memory(&config)?;
         run.ensure_writable()?;
+        let _lock = RunLock::acquire(&run.dir)?; // held until run() returns, whichever way
 
         let trainer = match &checkpoint {
             Some(ckpt) => GeneratorTrainer::from_checkpoint(ckpt).map_err(|e| format!("cannot resume from {}: {e}", run.checkpoint.display()))?,
@@ -102,6 +104,7 @@ impl Args {
                 GeneratorTrainer::new(config).map_err(|e| e.to_string())?
             }
         };
+        let trainer = trainer.to_device(&device)?;
         save_toml(&run.config, &trainer.config)?;
         run.remove_stale_temporaries();
         let log = MetricsLog::resume(&run.metrics, trainer.step).map_err(|e| e.to_string())?;
