@@ -6,8 +6,8 @@
 //! read from `c`, so one set of weights covers the whole range of beta.
 
 use super::linear::Linear;
-use crate::params::ParamStore;
-use autodiff::{Float, Key, Tensor};
+use crate::params::{constant_on, ParamStore};
+use autodiff::{Device, Float, Key, Tensor};
 
 /// The MLP of log beta.
 pub struct BetaCode<F: Float = f32> {
@@ -28,10 +28,10 @@ impl<F: Float> BetaCode<F> {
         }
     }
 
-    /// The code `[B, width]` for each network's log10 beta.
-    pub fn forward(&self, log10_beta: &[F]) -> Tensor<F> {
+    /// The code `[B, width]` for each network's log10 beta, on `device`.
+    pub fn forward(&self, log10_beta: &[F], device: &Device) -> Tensor<F> {
         let l: Vec<F> = log10_beta.iter().map(|&v| (v - self.center) / self.halfwidth).collect();
-        let l = Tensor::from_vec(&[l.len(), 1], l);
+        let l = constant_on(device, ndarray::Array2::from_shape_vec((l.len(), 1), l).expect("one column").into_dyn());
         self.second.forward(&self.first.forward(&l).silu()).silu()
     }
 }

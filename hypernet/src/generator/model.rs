@@ -19,8 +19,8 @@ use super::sigma::{priors, SigmaHeads};
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use crate::weight_kl::kl_bits;
-use autodiff::{Float, Key, Tensor};
-use ndarray::ArrayD;
+use autodiff::{Device, Float, Key, Tensor};
+use ndarray::{ArrayD, IxDyn};
 
 /// Node types, in node order: inputs, then hidden neurons, then the output.
 const INPUT: usize = 0;
@@ -85,6 +85,13 @@ impl<F: Float> Generator<F> {
         Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma, latent }
     }
 
+    /// The same generator with its parameters moved to `device` (see
+    /// [`ParamStore::moved_to`]). Every parameter is preset, so the key only draws
+    /// initial values that are discarded.
+    pub fn to_device(&self, device: &Device) -> Result<Generator<F>, String> {
+        Ok(Generator::build(self.config.clone(), Key::new(0), self.params.moved_to(device)?))
+    }
+
     /// Starts the output bias b2 at `mean_target` for width m (data-dependent
     /// initialisation; see [`Readout::init_output_bias`]).
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {
@@ -112,8 +119,8 @@ impl<F: Float> Generator<F> {
         let (b, z) = (log10_beta.len(), self.config.noise_dim);
         assert_eq!(noise.shape(), &[b, n + m + 1, self.config.node_noise_width()], "generate: node noise shape");
         let types: Vec<usize> = std::iter::repeat_n(INPUT, n).chain(std::iter::repeat_n(HIDDEN, m)).chain([OUTPUT]).collect();
-        let code = self.beta_code.forward(log10_beta);
-        let noise = Tensor::constant(noise);
+        let code = self.beta_code.forward(log10_beta, self.params.device());
+        let noise = self.params.input(noise);
         let free = if self.latent.is_some() { noise.narrow(2, 0, z) } else { noise.clone() };
         let h = self.noise_projection.forward(&free).add(&self.type_embedding.index_select(0, types));
         let (first, rest) = self.blocks.split_first().expect("a validated config has at least one block");
@@ -137,13 +144,13 @@ impl<F: Float> Generator<F> {
         let mean = self.readout.forward(h, n, m);
         let sp = priors(&self.config, m);
         let Some(log_sigma) = self.sigma.forward(h, code, n, m, sp) else {
-            return Generated { sample: mean.clone(), bits: Tensor::zeros(&[b]), mean };
+            return Generated { sample: mean.clone(), bits: self.params.input(ArrayD::zeros(IxDyn(&[b]))), mean };
         };
         let mut sample = Vec::with_capacity(4);
         let mut bits: Option<Tensor<F>> = None;
         for (t, ((mu, log_s), key)) in mean.tensors().into_iter().zip(log_sigma.tensors()).zip(eps).enumerate() {
             let log_s = log_s.broadcast_to(&mu.shape());
-            let noise = Tensor::constant(key.normal(&mu.shape()));
+            let noise = self.params.input(key.normal(&mu.shape()));
             sample.push(mu.add(&log_s.exp().mul(&noise)));
             let kl = kl_bits(mu, &log_s, sp[t]);
             bits = Some(match bits {

@@ -12,6 +12,11 @@
 //! is off and the mean weights are evaluated:
 //! the generator first learns to build working networks.
 //!
+//! On a GPU ([`GeneratorTrainer::to_device`]) the random draws (beta, n, node and
+//! weight noise, data) are made on the CPU from the same keys and uploaded, so a run
+//! sees the same inputs on every device; only the logged scalars (loss, nMSE, bits,
+//! gradient norm) are read back during a step.
+//!
 //! A step whose loss or gradient is NaN or infinite changes nothing and returns
 //! [`TrainError::NonFiniteStep`]; the caller stops, or moves on with
 //! [`GeneratorTrainer::skip_step`].
@@ -23,7 +28,7 @@ use crate::optim_config::OptimConfig;
 use crate::problem::ProblemConfig;
 use crate::train_error::{NonFiniteStep, TrainError};
 use autodiff::optim::{clip_grad_norm, Adam, Optimizer, WarmupCosine};
-use autodiff::Key;
+use autodiff::{Device, Key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -160,6 +165,20 @@ impl GeneratorTrainer {
         let optimizer = config.optimizer.adam(generator.params.tensors())?;
         let schedule = config.optimizer.schedule(config.steps)?;
         Ok(GeneratorTrainer { config, generator, optimizer, schedule, step: 0, variances: BTreeMap::new(), faults: BTreeMap::new() })
+    }
+
+    /// This run with its generator and optimiser state moved to `device`; the run
+    /// itself (the same value on the CPU) when it is already there. Checkpoints still
+    /// hold host arrays ([`GeneratorTrainer::checkpoint`] reads the device back).
+    pub fn to_device(mut self, device: &Device) -> Result<GeneratorTrainer, String> {
+        if self.generator.params.device() == device {
+            return Ok(self);
+        }
+        let state = self.optimizer.state();
+        self.generator = self.generator.to_device(device)?;
+        self.optimizer = self.config.optimizer.adam(self.generator.params.tensors()).map_err(|e| e.to_string())?;
+        self.optimizer.load_state(state).map_err(|e| format!("moving the optimiser state to {device}: {e}"))?;
+        Ok(self)
     }
 
     /// Whether every configured step has been taken.
