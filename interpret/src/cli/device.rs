@@ -1,6 +1,8 @@
 //! The `--device` argument: `cpu`, `cuda` or `cuda:N`, checked before any work starts
 //! so that a device that is not there is reported at once, saying what was looked for.
 
+use autodiff::Device;
+
 /// A device named on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceChoice {
@@ -21,17 +23,17 @@ pub fn parse_device(text: &str) -> Result<DeviceChoice, String> {
     }
 }
 
-/// Checks that training can run on `device`: the CPU always can; a CUDA device needs
-/// a build with the `cuda` feature, the driver and NVRTC libraries, and the device.
-pub fn require_training_device(device: DeviceChoice) -> Result<(), String> {
+/// Opens the device training runs on: the CPU always; a CUDA device needs a build
+/// with the `cuda` feature, the driver and NVRTC libraries, and the device.
+pub fn require_training_device(device: DeviceChoice) -> Result<Device, String> {
     match device {
-        DeviceChoice::Cpu => Ok(()),
+        DeviceChoice::Cpu => Ok(Device::Cpu),
         DeviceChoice::Cuda(ordinal) => open_cuda(ordinal),
     }
 }
 
 #[cfg(not(feature = "cuda"))]
-fn open_cuda(ordinal: usize) -> Result<(), String> {
+fn open_cuda(ordinal: usize) -> Result<Device, String> {
     Err(format!(
         "device cuda:{ordinal} is not available: this hnet was built without the `cuda` cargo feature \
          (rebuild with `cargo build --release -p interpret --features cuda`), or pass --device cpu"
@@ -39,13 +41,11 @@ fn open_cuda(ordinal: usize) -> Result<(), String> {
 }
 
 #[cfg(feature = "cuda")]
-fn open_cuda(ordinal: usize) -> Result<(), String> {
-    let device = kernels::cuda::Device::new(ordinal).map_err(|e| format!("device cuda:{ordinal} is not available: {e}"))?;
+fn open_cuda(ordinal: usize) -> Result<Device, String> {
+    let device = autodiff::cuda::CudaDevice::new(ordinal).map_err(|e| format!("device cuda:{ordinal} is not available: {e}"))?;
     let name = device.name().unwrap_or_else(|_| "a CUDA device".into());
-    Err(format!(
-        "device cuda:{ordinal} ({name}) is present, but generator training runs on the CPU only in this \
-         version (autodiff tensors live in host memory); pass --device cpu"
-    ))
+    eprintln!("training on {device} ({name})");
+    Ok(Device::Cuda(device))
 }
 
 #[cfg(test)]
@@ -61,7 +61,7 @@ mod tests {
             let err = parse_device(bad).unwrap_err();
             assert!(err.contains("expected `cpu`, `cuda` or `cuda:N`"), "{err}");
         }
-        assert_eq!(require_training_device(DeviceChoice::Cpu), Ok(()));
+        assert_eq!(require_training_device(DeviceChoice::Cpu), Ok(Device::Cpu));
     }
 
     #[cfg(not(feature = "cuda"))]
