@@ -8,6 +8,7 @@
 //! sum to 1 approximately; more rounds bring the rows closer (entropic optimal transport
 //! between m neurons of mass 1 and the columns). The masses must sum to m.
 
+use crate::params::constant_on;
 use autodiff::{Float, Tensor};
 
 /// `exp L` after `rounds` Sinkhorn rounds with every column's mass `m / c`.
@@ -23,7 +24,7 @@ pub fn with_masses<F: Float>(logits: &Tensor<F>, masses: &[f64], rounds: usize) 
     let s = logits.shape();
     assert_eq!(masses.len(), s[2], "sinkhorn: {} column masses for logits of shape {s:?}", masses.len());
     let log_mass: Vec<F> = masses.iter().map(|&v| F::c(v).ln()).collect();
-    let log_mass = Tensor::constant(ndarray::ArrayD::from_shape_vec(vec![1, 1, s[2]], log_mass).expect("one mass per column"));
+    let log_mass = constant_on(&logits.device(), ndarray::ArrayD::from_shape_vec(vec![1, 1, s[2]], log_mass).expect("one mass per column"));
     rounds_with(logits, rounds, |l| l.add(&log_mass))
 }
 
