@@ -15,6 +15,18 @@ pub struct Reshape {
     pub shape: Vec<usize>,
 }
 
+impl Reshape {
+    /// Panics unless an input of shape `from` holding `len` elements fits the target shape.
+    fn check_count(&self, from: &[usize], len: usize) {
+        assert_eq!(
+            len,
+            self.shape.iter().product::<usize>(),
+            "reshape: cannot reshape {from:?} ({len} elements) to {:?}",
+            self.shape
+        );
+    }
+}
+
 impl<T: Float> Primitive<T> for Reshape {
     fn name(&self) -> String {
         format!("reshape(to {:?})", self.shape)
@@ -22,12 +34,7 @@ impl<T: Float> Primitive<T> for Reshape {
 
     fn forward(&self, inputs: &[&ArrayD<T>]) -> ArrayD<T> {
         let x = inputs[0];
-        assert_eq!(
-            x.len(),
-            self.shape.iter().product::<usize>(),
-            "reshape: cannot reshape {:?} ({} elements) to {:?}",
-            x.shape(), x.len(), self.shape
-        );
+        self.check_count(x.shape(), x.len());
         copy(x).into_shape_with_order(self.shape.clone()).expect("reshape: element count checked")
     }
 
@@ -43,12 +50,7 @@ impl<T: Float> Primitive<T> for Reshape {
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let x = inputs[0];
-        assert_eq!(
-            x.len(),
-            self.shape.iter().product::<usize>(),
-            "reshape: cannot reshape {:?} ({} elements) to {:?}",
-            x.shape(), x.len(), self.shape
-        );
+        self.check_count(x.shape(), x.len());
         x.copy("reshape").reshaped(&self.shape)
     }
 

@@ -260,3 +260,19 @@ impl Sample {
         Key::new(self.seed).split(self.shapes.len() + 2)[self.shapes.len() + 1]
     }
 }
+
+impl Case {
+    /// Random draws of this case: its input shapes and axis, and the seed of its values.
+    pub fn samples(&self) -> impl Strategy<Value = Sample> {
+        (shapes(self.shapes, self.inputs), any::<u64>()).prop_map(|((shapes, axis), seed)| Sample { shapes, axis, seed })
+    }
+}
+
+/// The cases whose name contains `GRADCHECK_ONLY` (all of them without it). Panics if
+/// it selects none.
+pub fn selected_cases() -> Vec<&'static Case> {
+    let only = std::env::var("GRADCHECK_ONLY").ok();
+    let selected: Vec<&Case> = CASES.iter().filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o))).collect();
+    assert!(!selected.is_empty(), "GRADCHECK_ONLY={only:?} selects no case");
+    selected
+}

@@ -24,6 +24,27 @@ pub enum ReduceOp {
     Max,
 }
 
+/// `(outer, len, inner)` of `shape` viewed around `axis`, as kernel arguments, after
+/// checking that each `full` buffer holds the whole tensor and each `per_lane` buffer
+/// one value per lane (`outer * inner`). Shared by every axis kernel family.
+pub(super) fn axis_lanes(what: &str, shape: &[usize], axis: usize, full: &[usize], per_lane: &[usize]) -> (u32, u32, u32) {
+    let (outer, len, inner) = split_axis(shape, axis);
+    for &n in full {
+        assert_eq!(
+            n,
+            outer * len * inner,
+            "cuda {what}: a buffer holds {n} elements, shape {shape:?} needs {}",
+            outer * len * inner
+        );
+    }
+    for &n in per_lane {
+        assert_eq!(n, outer * inner, "cuda {what}: a per-lane buffer holds {n} elements, expected {}", outer * inner);
+    }
+    count(what, outer * len * inner);
+    count(what, outer * inner);
+    (outer as u32, len as u32, inner as u32)
+}
+
 impl Device {
     /// `out[o, i] = fold_k x[o, k, i]` over `axis` of `x` (row-major `shape`).
     pub fn reduce_axis<T: GpuElement>(
@@ -34,27 +55,19 @@ impl Device {
         axis: usize,
         out: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
-        let (outer, len, inner) = split_axis(shape, axis);
-        assert_eq!(x.len(), outer * len * inner, "cuda reduce {op:?}: x holds {} elements, shape {shape:?}", x.len());
-        assert_eq!(
-            out.len(),
-            outer * inner,
-            "cuda reduce {op:?}: out holds {} elements, expected {}",
-            out.len(),
-            outer * inner
-        );
-        count("reduce_axis", x.len());
-        let n_out = count("reduce_axis", out.len());
-        if n_out == 0 {
+        let (kernel, what) = match op {
+            ReduceOp::Sum => (SUM, "sum_axis"),
+            ReduceOp::Max => (MAX, "max_axis"),
+        };
+        let (outer, len, inner) = axis_lanes(what, shape, axis, &[x.len()], &[out.len()]);
+        if outer * inner == 0 {
             return Ok(());
         }
-        let kernel = if op == ReduceOp::Sum { SUM } else { MAX };
-        let f = self.function(kernel, T::DTYPE)?;
-        let (outer, len, inner, group) = (outer as u32, len as u32, inner as u32, group_size(len));
+        let (f, group) = (self.function(kernel, T::DTYPE)?, group_size(len as usize));
         let mut launch = self.stream().launch_builder(&f);
         launch.arg(x.raw()).arg(out.raw_mut()).arg(&outer).arg(&len).arg(&inner).arg(&group);
         // SAFETY: the arguments match `<op>_axis_<T>`; x holds outer * len * inner elements.
-        unsafe { launch.launch(grouped(n_out, group)) }?;
+        unsafe { launch.launch(grouped(outer * inner, group)) }?;
         Ok(())
     }
 
@@ -70,27 +83,15 @@ impl Device {
         axis: usize,
         dx: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
-        let (outer, len, inner) = split_axis(shape, axis);
-        let n = outer * len * inner;
-        assert!(x.len() == n && dx.len() == n, "cuda max backward: x and dx hold {} and {} elements, shape {shape:?}", x.len(), dx.len());
-        assert!(
-            y.len() == outer * inner && g.len() == outer * inner,
-            "cuda max backward: y and g hold {} and {} elements, expected {}",
-            y.len(),
-            g.len(),
-            outer * inner
-        );
-        count("max_axis_backward", n);
-        let lanes = count("max_axis_backward", outer * inner);
-        if n == 0 {
+        let (outer, len, inner) = axis_lanes("max_axis_backward", shape, axis, &[x.len(), dx.len()], &[y.len(), g.len()]);
+        if x.len() == 0 {
             return Ok(());
         }
         let f = self.function(MAX_BACKWARD, T::DTYPE)?;
-        let (outer, len, inner) = (outer as u32, len as u32, inner as u32);
         let mut launch = self.stream().launch_builder(&f);
         launch.arg(x.raw()).arg(y.raw()).arg(g.raw()).arg(dx.raw_mut()).arg(&outer).arg(&len).arg(&inner);
         // SAFETY: the arguments match `max_axis_backward_<T>`; lengths were checked.
-        unsafe { launch.launch(elementwise(lanes)) }?;
+        unsafe { launch.launch(elementwise(outer * inner)) }?;
         Ok(())
     }
 }

@@ -9,9 +9,9 @@
 use super::buffer::{DeviceBuffer, GpuElement};
 use super::device::Device;
 use super::error::CudaError;
-use super::launch::{count, elementwise, group_size, grouped};
+use super::launch::{elementwise, group_size, grouped};
+use super::reduce::axis_lanes;
 use super::source::{Kernel, Source};
-use crate::reduce::split_axis;
 use cudarc::driver::PushKernelArg;
 
 const FORWARD: Kernel = Kernel::typed(Source::Softmax, "softmax_forward");
@@ -37,25 +37,6 @@ impl SoftmaxKind {
     }
 }
 
-/// `(outer, len, inner)` as kernel arguments, after checking every buffer's length.
-fn lanes(what: &str, shape: &[usize], axis: usize, full: &[usize], per_lane: &[usize]) -> (u32, u32, u32) {
-    let (outer, len, inner) = split_axis(shape, axis);
-    for &n in full {
-        assert_eq!(
-            n,
-            outer * len * inner,
-            "cuda {what}: a buffer holds {n} elements, shape {shape:?} needs {}",
-            outer * len * inner
-        );
-    }
-    for &n in per_lane {
-        assert_eq!(n, outer * inner, "cuda {what}: a per-lane buffer holds {n} elements, expected {}", outer * inner);
-    }
-    count(what, outer * len * inner);
-    count(what, outer * inner);
-    (outer as u32, len as u32, inner as u32)
-}
-
 impl Device {
     /// `y = softmax(x)` or `log_softmax(x)` along `axis`.
     pub fn softmax_axis<T: GpuElement>(
@@ -66,7 +47,7 @@ impl Device {
         axis: usize,
         y: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
-        let (outer, len, inner) = lanes("softmax", shape, axis, &[x.len(), y.len()], &[]);
+        let (outer, len, inner) = axis_lanes("softmax", shape, axis, &[x.len(), y.len()], &[]);
         if outer * inner == 0 {
             return Ok(());
         }
@@ -89,7 +70,7 @@ impl Device {
         axis: usize,
         dx: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
-        let (outer, len, inner) = lanes("softmax backward", shape, axis, &[y.len(), g.len(), dx.len()], &[]);
+        let (outer, len, inner) = axis_lanes("softmax backward", shape, axis, &[y.len(), g.len(), dx.len()], &[]);
         if outer * inner == 0 {
             return Ok(());
         }
@@ -110,7 +91,7 @@ impl Device {
         axis: usize,
         out: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
-        let (outer, len, inner) = lanes("logsumexp", shape, axis, &[x.len()], &[out.len()]);
+        let (outer, len, inner) = axis_lanes("logsumexp", shape, axis, &[x.len()], &[out.len()]);
         if outer * inner == 0 {
             return Ok(());
         }
@@ -133,7 +114,7 @@ impl Device {
         axis: usize,
         dx: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
-        let (_, len, inner) = lanes("logsumexp backward", shape, axis, &[x.len(), dx.len()], &[lse.len(), g.len()]);
+        let (_, len, inner) = axis_lanes("logsumexp backward", shape, axis, &[x.len(), dx.len()], &[lse.len(), g.len()]);
         let n = x.len() as u32;
         if n == 0 {
             return Ok(());
