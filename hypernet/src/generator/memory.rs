@@ -18,9 +18,10 @@
 //! * target networks: `B N (5 m + n)` (inputs, hidden pre-activations, activations);
 //!
 //! plus the parameters with their gradients and Adam's two moments (`4 P`, with
-//! `P ~ L (8 d^2 + 4 c d + 11 d) + 4 d k + (z + 10) d + c^2 + 4 c` for cond width c
-//! and key width k: the blocks' linear maps, biases and FiLM, the W1 readout, the
-//! noise projection and embeddings, the beta code).
+//! `P ~ L (8 d^2 + 4 c d + 11 d) + 2 f d k + (z + 10) d + c^2 + 4 c` for cond width c,
+//! key width k and f bilinear forms' worth of W1 readout (see [`w1_forms`]): the
+//! blocks' linear maps, biases and FiLM, the W1 readout, the noise projection and
+//! embeddings, the beta code).
 //! Sizes are multiplied in f64, so absurd configs give huge estimates, never an
 //! overflow.
 //!
@@ -41,6 +42,19 @@ pub struct StepMemory {
     pub parts: Vec<(&'static str, f64)>,
 }
 
+/// The W1 readout's parameters in units of one bilinear form (`2 d k`): one for the
+/// bilinear, two for the pointers and plain signed slots (logits and signs, or the two
+/// slot forms), three with the spare column's dense rows, one and a half for the edge
+/// MLP's three `d x k` maps.
+fn w1_forms(readout: W1Readout) -> f64 {
+    match readout {
+        W1Readout::Bilinear => 1.0,
+        W1Readout::Pointer | W1Readout::BalancedPointer | W1Readout::SignedSlots => 2.0,
+        W1Readout::SignedSlotsSpare => 3.0,
+        W1Readout::EdgeMlp => 1.5,
+    }
+}
+
 impl StepMemory {
     /// The estimate for `config`.
     pub fn estimate(config: &GeneratorTrainConfig) -> StepMemory {
@@ -55,7 +69,7 @@ impl StepMemory {
         let activations = |elements: f64| 2.0 * ELEMENT * elements;
         let edge_mlp = if g.w1_readout == W1Readout::EdgeMlp { b * m * n * (d + 4.0 * k) } else { 0.0 };
         let (passes, readouts) = if g.complexity == ComplexityMeasure::NodeLatent { (2.0 * l - 1.0, 2.0) } else { (l, 1.0) };
-        let params = l * (8.0 * d * d + 4.0 * c * d + 11.0 * d) + 4.0 * d * k + (z + 10.0) * d + c * c + 4.0 * c;
+        let params = l * (8.0 * d * d + 4.0 * c * d + 11.0 * d) + 2.0 * w1_forms(g.w1_readout) * d * k + (z + 10.0) * d + c * c + 4.0 * c;
         StepMemory {
             parts: vec![
                 ("node features [B, T, d]", activations(b * t * (z + 3.0 * d))),
@@ -153,11 +167,13 @@ mod tests {
 
     #[test]
     fn the_parameter_term_follows_the_real_count() {
-        for generator in [GeneratorConfig::default(), GeneratorConfig { width: 8, blocks: 1, heads: 2, key_dim: 4, cond_width: 4, ..GeneratorConfig::default() }] {
+        let tiny = GeneratorConfig { width: 8, blocks: 1, heads: 2, key_dim: 4, cond_width: 4, ..GeneratorConfig::default() };
+        let every_readout = W1Readout::ALL.map(|w1_readout| GeneratorConfig { w1_readout, ..tiny.clone() });
+        for generator in [GeneratorConfig::default(), tiny.clone()].into_iter().chain(every_readout) {
             let actual = Generator::new(generator.clone(), Key::new(0)).params.count() as f64;
             let config = GeneratorTrainConfig { generator, ..GeneratorTrainConfig::default() };
             let estimated = StepMemory::estimate(&config).parts.last().unwrap().1 / (4.0 * ELEMENT);
-            assert!((0.9..1.1).contains(&(actual / estimated)), "actual {actual} parameters, estimated {estimated}");
+            assert!((0.9..1.1).contains(&(actual / estimated)), "{:?}: actual {actual} parameters, estimated {estimated}", config.generator.w1_readout);
         }
     }
 
