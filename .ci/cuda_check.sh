@@ -32,5 +32,6 @@ cargo build --release --workspace --features cuda
 echo "== PTX compilation and device parity tests"
 cargo test --release -p kernels --features cuda --test cuda_ptx --test cuda_parity -- --nocapture
 cargo test --release -p autodiff --features cuda --test cuda_parity -- --nocapture
+cargo test --release -p hypernet --features cuda --test generator_cuda_parity -- --nocapture
 
 echo "== CUDA check finished in $(( $(date +%s) - start )) s"
