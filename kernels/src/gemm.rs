@@ -151,10 +151,11 @@ pub fn batched_gemm<T: Element>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn naive(a: &[f64], la: MatLayout, b: &[f64], lb: MatLayout) -> Vec<f64> {
+    /// The product by the definition, `out[r, c] = sum_k a[r, k] b[k, c]`, through the layouts.
+    pub(crate) fn naive(a: &[f64], la: MatLayout, b: &[f64], lb: MatLayout) -> Vec<f64> {
         let at = |m: &[f64], l: MatLayout, r: usize, c: usize| m[(r as isize * l.row_stride + c as isize * l.col_stride) as usize];
         let mut out = vec![0.0; la.rows * lb.cols];
         for r in 0..la.rows {

@@ -89,17 +89,7 @@ fn outer<T: Element>(alpha: T, a: &[T], a_stride: usize, b: &[T], beta: T, c: &m
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn naive(a: &[f64], la: MatLayout, b: &[f64], lb: MatLayout) -> Vec<f64> {
-        let at = |m: &[f64], l: MatLayout, r: usize, c: usize| m[(r as isize * l.row_stride + c as isize * l.col_stride) as usize];
-        let mut out = vec![0.0; la.rows * lb.cols];
-        for r in 0..la.rows {
-            for c in 0..lb.cols {
-                out[r * lb.cols + c] = (0..la.cols).map(|k| at(a, la, r, k) * at(b, lb, k, c)).sum();
-            }
-        }
-        out
-    }
+    use crate::gemm::tests::naive;
 
     /// Small integers: every summation order gives the exact product.
     fn ints(n: usize, salt: usize) -> Vec<f64> {
