@@ -52,6 +52,11 @@ pub enum ComplexityMeasure {
     TensorSigma,
     /// The same KL with a `sigma` per weight read out of the generator.
     WeightSigma,
+    /// The same KL with one `sigma` per hidden neuron for its whole W1 row and b1 and
+    /// one for its w2 (read off the neuron's node), one for b2: a neuron is priced as a
+    /// whole, so a neuron left at the prior is free and pinning one costs about
+    /// `(n + 1) log2(sp / sigma)` bits.
+    NeuronSigma,
     /// No complexity: deterministic weights, zero bits (the node noise is free).
     None,
     /// KL of per-node latents: after the first block each node emits the mean and
@@ -63,8 +68,13 @@ pub enum ComplexityMeasure {
 
 impl ComplexityMeasure {
     /// Every measure, for tests and sweeps over the choices.
-    pub const ALL: [ComplexityMeasure; 4] =
-        [ComplexityMeasure::TensorSigma, ComplexityMeasure::WeightSigma, ComplexityMeasure::None, ComplexityMeasure::NodeLatent];
+    pub const ALL: [ComplexityMeasure; 5] = [
+        ComplexityMeasure::TensorSigma,
+        ComplexityMeasure::WeightSigma,
+        ComplexityMeasure::NeuronSigma,
+        ComplexityMeasure::None,
+        ComplexityMeasure::NodeLatent,
+    ];
 }
 
 /// Shape and choices of the graph-transformer generator.
@@ -90,9 +100,20 @@ pub struct GeneratorConfig {
     /// a constant network); 3 starts each neuron on one or two inputs; sharper logits
     /// make the balanced rows closer to one-hot (E13 in NOTES.md).
     pub pointer_gain: f64,
+    /// When set, training anneals the gain log-linearly from this value at the first
+    /// step to `pointer_gain` at the last ([`GeneratorConfig::pointer_gain_at`]); the
+    /// trained generator, and any built from its checkpoint, uses `pointer_gain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer_gain_start: Option<f64>,
     /// Sinkhorn rounds of the balanced readouts: the columns meet their masses after
     /// every round, the rows approach sum 1 with more rounds (`sinkhorn.rs`).
     pub sinkhorn_iterations: usize,
+    /// Signed-slot readouts: in the forward pass every neuron reads exactly one slot
+    /// (or the spare column), no slot more than once: the hard assignment that Sinkhorn
+    /// tends to as the gain grows; the backward pass takes the Sinkhorn attention's
+    /// gradient (straight-through, `assignment.rs`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hard_assignment: bool,
     pub complexity: ComplexityMeasure,
     /// Prior standard deviations of the target weights.
     pub priors: WeightPriors,
@@ -115,7 +136,9 @@ impl Default for GeneratorConfig {
             cond_width: 32,
             w1_readout: W1Readout::SignedSlotsSpare,
             pointer_gain: 10.0,
+            pointer_gain_start: None,
             sinkhorn_iterations: 20,
+            hard_assignment: false,
             complexity: ComplexityMeasure::TensorSigma,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
@@ -133,6 +156,16 @@ impl GeneratorConfig {
         match self.complexity {
             ComplexityMeasure::NodeLatent => 2 * self.noise_dim,
             _ => self.noise_dim,
+        }
+    }
+
+    /// The pointer gain at training step `step` of `steps`: `pointer_gain`, or with
+    /// `pointer_gain_start = g0` the log-linear anneal
+    /// `g(t) = g0 (pointer_gain / g0)^(t / (steps - 1))`, which ends at `pointer_gain`.
+    pub fn pointer_gain_at(&self, step: usize, steps: usize) -> f64 {
+        match self.pointer_gain_start {
+            Some(g0) if steps > 1 => g0 * (self.pointer_gain / g0).powf(step.min(steps - 1) as f64 / (steps - 1) as f64),
+            _ => self.pointer_gain,
         }
     }
 
@@ -156,8 +189,10 @@ impl GeneratorConfig {
             return Err(format!("generator.heads ({}) must divide generator.width ({})", self.heads, self.width));
         }
         self.priors.validate("generator")?;
-        if !(self.pointer_gain > 0.0 && self.pointer_gain.is_finite()) {
-            return Err(format!("generator.pointer_gain must be positive and finite, got {}", self.pointer_gain));
+        for (name, gain) in [("pointer_gain", Some(self.pointer_gain)), ("pointer_gain_start", self.pointer_gain_start)] {
+            if let Some(g) = gain.filter(|g| !(*g > 0.0 && g.is_finite())) {
+                return Err(format!("generator.{name} must be positive and finite, got {g}"));
+            }
         }
         if !(self.initial_sigma_fraction > 0.0 && self.initial_sigma_fraction < 1.0) {
             return Err(format!("generator.initial_sigma_fraction must be in (0, 1), got {}", self.initial_sigma_fraction));
@@ -187,6 +222,19 @@ mod tests {
         }
         let cfg: GeneratorConfig = parse_toml("w1_readout = \"edge-mlp\"\ncomplexity = \"node-latent\"\n").unwrap();
         assert_eq!((cfg.w1_readout, cfg.complexity), (W1Readout::EdgeMlp, ComplexityMeasure::NodeLatent));
+    }
+
+    #[test]
+    fn the_pointer_gain_anneals_log_linearly_to_its_final_value() {
+        let fixed = GeneratorConfig { pointer_gain: 10.0, ..GeneratorConfig::default() };
+        assert_eq!((fixed.pointer_gain_at(0, 101), fixed.pointer_gain_at(100, 101)), (10.0, 10.0));
+        let annealed = GeneratorConfig { pointer_gain: 40.0, pointer_gain_start: Some(10.0), ..GeneratorConfig::default() };
+        let at = |t| annealed.pointer_gain_at(t, 101);
+        assert_eq!(at(0), 10.0);
+        assert!((at(50) - 20.0).abs() < 1e-12, "half way, the geometric mean: {}", at(50));
+        assert!((at(100) - 40.0).abs() < 1e-12 && at(500) == at(100), "ends at pointer_gain: {} {}", at(100), at(500));
+        let bad = GeneratorConfig { pointer_gain_start: Some(0.0), ..GeneratorConfig::default() };
+        assert!(bad.validate().unwrap_err().contains("pointer_gain_start"));
     }
 
     #[test]

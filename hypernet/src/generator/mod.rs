@@ -1,5 +1,6 @@
 //! The beta-conditioned graph-transformer hypernetwork. See `docs/generator.md`.
 
+pub mod assignment;
 pub mod block;
 pub mod condition;
 pub mod config;

@@ -92,6 +92,12 @@ impl<F: Float> Generator<F> {
         Ok(Generator::build(self.config.clone(), Key::new(0), self.params.moved_to(device)?))
     }
 
+    /// Sets the gain on the pointer and slot logits (training's anneal, see
+    /// [`GeneratorConfig::pointer_gain_at`]).
+    pub fn set_pointer_gain(&self, gain: f64) {
+        self.readout.set_pointer_gain(gain);
+    }
+
     /// Starts the output bias b2 at `mean_target` for width m (data-dependent
     /// initialisation; see [`Readout::init_output_bias`]).
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {

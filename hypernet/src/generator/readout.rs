@@ -24,6 +24,7 @@ use super::sinkhorn;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use autodiff::{Float, Key, Tensor};
+use std::cell::Cell;
 
 /// Scale of each hidden node's contribution to the output bias b2.
 pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
@@ -50,11 +51,20 @@ impl<F: Float> Bilinear<F> {
     }
 }
 
+/// How sharp the pointer and slot readouts are: the gain g on their logits (settable,
+/// for a schedule during training, see [`GeneratorConfig::pointer_gain_at`]) and the
+/// Sinkhorn rounds of the balanced ones.
+struct Sharpness<F: Float> {
+    gain: Cell<F>,
+    rounds: usize,
+}
+
 /// The readout heads.
 pub struct Readout<F: Float = f32> {
     hidden: Linear<F>,
     out: Linear<F>,
     w1: W1Head<F>,
+    sharpness: Sharpness<F>,
     prior_w2_sqrt_m: F,
 }
 
@@ -65,9 +75,9 @@ enum W1Head<F: Float> {
     /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
     Bilinear(Bilinear<F>),
     /// The pointer's logits and sign forms; `balanced` for Sinkhorn balancing.
-    Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool, gain: F, rounds: usize },
+    Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool },
     /// The signed slots' `+` and `-` logit forms and the spare column (`signed_slots.rs`).
-    SignedSlots { plus: Bilinear<F>, minus: Bilinear<F>, slots: SignedSlots<F>, gain: F, rounds: usize },
+    SignedSlots { plus: Bilinear<F>, minus: Bilinear<F>, slots: SignedSlots<F> },
     /// `W1[j, i] = MLP([H_j, X_i, H_j * X_i])`.
     EdgeMlp(EdgeMlp<F>),
 }
@@ -81,22 +91,17 @@ fn magnitude<F: Float>(heads: &Tensor<F>) -> Tensor<F> {
 impl<F: Float> W1Head<F> {
     fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, keys: [Key; 4]) -> W1Head<F> {
         let (d, dk) = (cfg.width, cfg.key_dim);
-        let (gain, rounds) = (F::c(cfg.pointer_gain), cfg.sinkhorn_iterations);
         match cfg.w1_readout {
             W1Readout::Bilinear => W1Head::Bilinear(Bilinear::new(store, "readout.w1", d, dk, keys[0])),
             W1Readout::Pointer | W1Readout::BalancedPointer => W1Head::Pointer {
                 logits: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
                 sign: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
                 balanced: cfg.w1_readout == W1Readout::BalancedPointer,
-                gain,
-                rounds,
             },
             W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => W1Head::SignedSlots {
                 plus: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
                 minus: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
-                slots: SignedSlots::new(store, d, dk, cfg.w1_readout == W1Readout::SignedSlotsSpare, [keys[2], keys[3]]),
-                gain,
-                rounds,
+                slots: SignedSlots::new(store, d, dk, cfg.w1_readout == W1Readout::SignedSlotsSpare, cfg.hard_assignment, [keys[2], keys[3]]),
             },
             W1Readout::EdgeMlp => W1Head::EdgeMlp(EdgeMlp::new(store, "readout.w1_edge", d, dk, keys[0])),
         }
@@ -104,17 +109,18 @@ impl<F: Float> W1Head<F> {
 
     /// `W1 [B, m, n]` from hidden features `[B, m, d]`, input features `[B, n, d]` and
     /// the hidden heads `[B, m, 4]` (column 3 is a neuron's raw magnitude).
-    fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>) -> Tensor<F> {
+    fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>, sharpness: &Sharpness<F>) -> Tensor<F> {
+        let (gain, rounds) = (sharpness.gain.get(), sharpness.rounds);
         match self {
             W1Head::Bilinear(form) => form.forward(hidden, inputs),
-            W1Head::Pointer { logits, sign, balanced, gain, rounds } => {
-                let sharp = logits.forward(hidden, inputs).mul_scalar(*gain);
-                let pointer = if *balanced { sinkhorn::even_columns(&sharp, *rounds) } else { sharp.softmax(-1) };
+            W1Head::Pointer { logits, sign, balanced } => {
+                let sharp = logits.forward(hidden, inputs).mul_scalar(gain);
+                let pointer = if *balanced { sinkhorn::even_columns(&sharp, rounds) } else { sharp.softmax(-1) };
                 pointer.mul(&sign.forward(hidden, inputs).tanh()).mul(&magnitude(heads))
             }
-            W1Head::SignedSlots { plus, minus, slots, gain, rounds } => {
-                let (plus, minus) = (plus.forward(hidden, inputs).mul_scalar(*gain), minus.forward(hidden, inputs).mul_scalar(*gain));
-                slots.w1(&plus, &minus, hidden, inputs, &magnitude(heads), *gain, *rounds)
+            W1Head::SignedSlots { plus, minus, slots } => {
+                let (plus, minus) = (plus.forward(hidden, inputs).mul_scalar(gain), minus.forward(hidden, inputs).mul_scalar(gain));
+                slots.w1(&plus, &minus, hidden, inputs, &magnitude(heads), gain, rounds)
             }
             W1Head::EdgeMlp(mlp) => mlp.forward(hidden, inputs),
         }
@@ -129,6 +135,7 @@ impl<F: Float> Readout<F> {
             hidden: Linear::new(store, "readout.hidden", d, 4, 1.0, 0.0, k[0]),
             out: Linear::new(store, "readout.out", d, 1, 1.0, 0.0, k[1]),
             w1: W1Head::new(store, cfg, [k[2], k[3], k[4], k[5]]),
+            sharpness: Sharpness { gain: Cell::new(F::c(cfg.pointer_gain)), rounds: cfg.sinkhorn_iterations },
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
         }
     }
@@ -138,6 +145,11 @@ impl<F: Float> Readout<F> {
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {
         let per_node = F::c(mean_target / (B2_NODE_SCALE as f64 * m as f64));
         self.hidden.bias.update(|b| b[2] = per_node);
+    }
+
+    /// Sets the gain on the pointer and slot logits (the config's `pointer_gain` until set).
+    pub fn set_pointer_gain(&self, gain: f64) {
+        self.sharpness.gain.set(F::c(gain));
     }
 
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
@@ -150,7 +162,7 @@ impl<F: Float> Readout<F> {
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let b2 = column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b]));
         BatchedWeights {
-            w1: self.w1.forward(&hidden, &inputs, &heads),
+            w1: self.w1.forward(&hidden, &inputs, &heads, &self.sharpness),
             b1: column(0),
             w2: column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()),
             b2,

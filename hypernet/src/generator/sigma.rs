@@ -6,6 +6,8 @@
 //!   In logs: `ln sigma = ln sp - softplus(-a)`.
 //! * weight sigma: the same form, with `a` read per weight off the node features
 //!   (`W1` through a bilinear form of hidden and input nodes).
+//! * neuron sigma: `a` read per hidden node, one value shared by the neuron's W1 row
+//!   and b1, one for its w2; b2's off the output node.
 
 use super::config::{ComplexityMeasure, GeneratorConfig};
 use super::linear::Linear;
@@ -21,8 +23,10 @@ pub fn priors(cfg: &GeneratorConfig, m: usize) -> [f64; 4] {
 
 pub enum SigmaHeads<F: Float = f32> {
     Tensor(Linear<F>),
-    /// `logit` offsets the bias-free bilinear W1 head to the initial sigma.
-    Weight { hidden: Linear<F>, out: Linear<F>, w1: Bilinear<F>, logit: F },
+    /// Per-node heads: `hidden` gives b1's and w2's `a` per neuron, `out` b2's. W1's
+    /// `a` is per weight from the bilinear `w1` (offset by `logit`, the initial sigma,
+    /// since the form has no bias) or, without it, b1's, shared by the whole row.
+    Node { hidden: Linear<F>, out: Linear<F>, w1: Option<(Bilinear<F>, F)> },
     None,
 }
 
@@ -33,11 +37,10 @@ impl<F: Float> SigmaHeads<F> {
         let k = key.split(3);
         match cfg.complexity {
             ComplexityMeasure::TensorSigma => SigmaHeads::Tensor(Linear::new(store, "sigma.tensor", cfg.cond_width, 4, 0.1, logit, k[0])),
-            ComplexityMeasure::WeightSigma => SigmaHeads::Weight {
+            ComplexityMeasure::WeightSigma | ComplexityMeasure::NeuronSigma => SigmaHeads::Node {
                 hidden: Linear::new(store, "sigma.hidden", cfg.width, 2, 0.1, logit, k[0]),
                 out: Linear::new(store, "sigma.out", cfg.width, 1, 0.1, logit, k[1]),
-                w1: Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]),
-                logit: F::c(logit),
+                w1: (cfg.complexity == ComplexityMeasure::WeightSigma).then(|| (Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]), F::c(logit))),
             },
             ComplexityMeasure::None | ComplexityMeasure::NodeLatent => SigmaHeads::None,
         }
@@ -54,12 +57,14 @@ impl<F: Float> SigmaHeads<F> {
                 let col = |t: usize, shape: &[usize]| scaled(s.narrow(1, t, 1), t).reshape(shape);
                 Some(BatchedWeights { w1: col(0, &[b, 1, 1]), b1: col(1, &[b, 1]), w2: col(2, &[b, 1]), b2: col(3, &[b]) })
             }
-            SigmaHeads::Weight { hidden, out, w1, logit } => {
-                let inputs = h.narrow(1, 0, n);
+            SigmaHeads::Node { hidden, out, w1 } => {
                 let hid = h.narrow(1, n, m);
                 let heads = hidden.forward(&hid); // [B, m, 2]
                 let col = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
-                let w1_raw = w1.forward(&hid, &inputs).add_scalar(*logit);
+                let w1_raw = match w1 {
+                    Some((form, logit)) => form.forward(&hid, &h.narrow(1, 0, n)).add_scalar(*logit),
+                    None => heads.narrow(2, 0, 1),
+                };
                 Some(BatchedWeights {
                     w1: scaled(w1_raw, 0),
                     b1: scaled(col(0), 1),

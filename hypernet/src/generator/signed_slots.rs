@@ -17,7 +17,12 @@
 //!
 //! Every slot of both signs is covered by the balance at every beta; what beta trades is
 //! the neurons' magnitudes and output weights (a neuron can fall silent).
+//!
+//! With `hard_assignment`, `P` in the forward pass is the hard assignment Sinkhorn tends
+//! to as the gain grows (one column per neuron, each slot at most `ceil(mass)` neurons),
+//! with the soft `P`'s gradient ([`super::assignment`]).
 
+use super::assignment;
 use super::linear::Linear;
 use super::readout::Bilinear;
 use super::sinkhorn;
@@ -27,14 +32,26 @@ use autodiff::{Float, Key, Tensor};
 /// The spare column's logit head and dense rows.
 pub struct SignedSlots<F: Float = f32> {
     spare: Option<(Linear<F>, Bilinear<F>)>,
+    hard: bool,
 }
 
 impl<F: Float> SignedSlots<F> {
-    /// `keys`: the spare head's and the dense rows'.
-    pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, with_spare: bool, keys: [Key; 2]) -> SignedSlots<F> {
+    /// `keys`: the spare head's and the dense rows'; `hard` for the hard assignment.
+    pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, with_spare: bool, hard: bool, keys: [Key; 2]) -> SignedSlots<F> {
         SignedSlots {
             spare: with_spare.then(|| (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[0]), Bilinear::new(store, "readout.w1_dense", d, dk, keys[1]))),
+            hard,
         }
+    }
+
+    /// The plan `P` from the soft one (Sinkhorn on `logits` with column `masses`): itself,
+    /// or the straight-through hard assignment with capacities `ceil(mass)`.
+    fn plan(&self, soft: Tensor<F>, logits: &Tensor<F>, masses: &[f64]) -> Tensor<F> {
+        if !self.hard {
+            return soft;
+        }
+        let capacity: Vec<usize> = masses.iter().map(|v| v.ceil() as usize).collect();
+        assignment::straight_through(&soft, logits, &capacity)
     }
 
     /// `W1 [B, m, n]` from gained slot logits `plus`, `minus` `[B, m, n]`, hidden and
@@ -48,11 +65,15 @@ impl<F: Float> SignedSlots<F> {
                 let spare_logit = spare.forward(hidden).mul_scalar(gain);
                 let mut masses = vec![1.0; 2 * n];
                 masses.push((m - 2 * n) as f64);
-                let p = sinkhorn::with_masses(&Tensor::concat(&[plus, minus, &spare_logit], 2), &masses, rounds);
+                let logits = Tensor::concat(&[plus, minus, &spare_logit], 2);
+                let p = self.plan(sinkhorn::with_masses(&logits, &masses, rounds), &logits, &masses);
                 let rows = dense.forward(hidden, inputs).mul_scalar(F::one() / F::c(n as f64).sqrt());
                 signed(&p).add(&p.narrow(2, 2 * n, 1).mul(&rows))
             }
-            _ => signed(&sinkhorn::even_columns(&Tensor::concat(&[plus, minus], 2), rounds)),
+            _ => {
+                let logits = Tensor::concat(&[plus, minus], 2);
+                signed(&self.plan(sinkhorn::even_columns(&logits, rounds), &logits, &vec![m as f64 / (2 * n) as f64; 2 * n]))
+            }
         }
     }
 }

@@ -206,6 +206,7 @@ impl GeneratorTrainer {
         };
 
         self.optimizer.zero_grad();
+        self.generator.set_pointer_gain(cfg.generator.pointer_gain_at(self.step, cfg.steps));
         let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
         let data = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
         let Objective { mut loss, nmse } = objective(&generated, &log10_beta, &problem, data, variance, complexity_on);
