@@ -46,6 +46,42 @@ fn permuting_nodes_permutes_weights() {
     }
 }
 
+#[test]
+fn the_hard_assignment_is_equivariant_and_gives_each_neuron_one_slot() {
+    let (n, m) = (3, 7);
+    let input_perm = [1, 2, 0];
+    let hidden_perm = [6, 2, 4, 0, 1, 5, 3];
+    for readout in [W1Readout::SignedSlots, W1Readout::SignedSlotsSpare] {
+        let cfg = GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, hard_assignment: true, ..GeneratorConfig::default() };
+        let g = Generator::new(cfg, Key::new(5));
+        let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
+        let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();
+        let permuted = noise.select(Axis(1), &order);
+        let eps = Key::new(1).split(4).try_into().unwrap();
+        let (a, b) = no_grad(|| (g.generate_with_noise(&[-3.0, 0.5], n, m, noise.into_dyn(), eps), g.generate_with_noise(&[-3.0, 0.5], n, m, permuted.into_dyn(), eps)));
+        check_permuted(&a.mean, &b.mean, &input_perm, &hidden_perm);
+        // Each neuron reads one signed slot (or, with the spare column, a dense row);
+        // no slot is read by more neurons than its capacity (1 with the spare column,
+        // ceil(m / 2n) = 2 without).
+        let w1 = a.mean.w1.to_array();
+        let capacity = if readout == W1Readout::SignedSlotsSpare { 1 } else { 2 };
+        for net in 0..2 {
+            let mut readers = vec![0; 2 * n];
+            for j in 0..m {
+                let nonzero: Vec<usize> = (0..n).filter(|&i| w1[[net, j, i]] != 0.0).collect();
+                if nonzero.len() == 1 {
+                    let i = nonzero[0];
+                    readers[2 * i + usize::from(w1[[net, j, i]] < 0.0)] += 1;
+                } else {
+                    assert!(readout == W1Readout::SignedSlotsSpare && nonzero.len() == n, "net {net} neuron {j} reads inputs {nonzero:?}");
+                }
+            }
+            assert!(readers.iter().all(|&r| r <= capacity), "net {net}: slot readers {readers:?}");
+            assert_eq!(readers.iter().sum::<usize>(), if capacity == 1 { 2 * n } else { m }, "net {net}: slot readers {readers:?}");
+        }
+    }
+}
+
 /// `b` is `a` with inputs and hidden neurons permuted (new k is old `perm[k]`).
 fn check_permuted(a: &BatchedWeights<f32>, b: &BatchedWeights<f32>, input_perm: &[usize], hidden_perm: &[usize]) {
     let (w1a, w1b) = (a.w1.to_array(), b.w1.to_array());
