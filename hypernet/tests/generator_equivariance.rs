@@ -47,12 +47,12 @@ fn permuting_nodes_permutes_weights() {
 }
 
 #[test]
-fn the_hard_assignment_is_equivariant_and_gives_each_neuron_one_slot() {
+fn the_hard_assignment_with_or_without_slot_messages_is_equivariant_and_gives_each_neuron_one_slot() {
     let (n, m) = (3, 7);
     let input_perm = [1, 2, 0];
     let hidden_perm = [6, 2, 4, 0, 1, 5, 3];
-    for readout in [W1Readout::SignedSlots, W1Readout::SignedSlotsSpare] {
-        let cfg = GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, hard_assignment: true, ..GeneratorConfig::default() };
+    for (readout, slot_messages) in [(W1Readout::SignedSlots, false), (W1Readout::SignedSlotsSpare, false), (W1Readout::SignedSlotsSpare, true)] {
+        let cfg = GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, hard_assignment: true, slot_messages, ..GeneratorConfig::default() };
         let g = Generator::new(cfg, Key::new(5));
         let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
         let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();

@@ -52,4 +52,8 @@ fn the_whole_loss_passes_a_random_direction_gradient_check_in_f64() {
         }
     }
     check(tiny(W1Readout::BalancedPointer, ComplexityMeasure::TensorSigma), false);
+    // Slot messages through the soft plan, into every head (the sigma heads included).
+    for complexity in [ComplexityMeasure::NeuronSigma, ComplexityMeasure::WeightSigma] {
+        check(GeneratorConfig { slot_messages: true, ..tiny(W1Readout::SignedSlotsSpare, complexity) }, true);
+    }
 }

@@ -114,6 +114,11 @@ pub struct GeneratorConfig {
     /// gradient (straight-through, `assignment.rs`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hard_assignment: bool,
+    /// Signed-slot readouts: each hidden neuron's features receive its slot's features
+    /// (`H_j += sum_k P[j, k] S_k`) before its b1, w2, magnitude and sigma are read, so
+    /// they can depend on which input and sign it reads (`signed_slots.rs`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub slot_messages: bool,
     pub complexity: ComplexityMeasure,
     /// Prior standard deviations of the target weights.
     pub priors: WeightPriors,
@@ -139,6 +144,7 @@ impl Default for GeneratorConfig {
             pointer_gain_start: None,
             sinkhorn_iterations: 20,
             hard_assignment: false,
+            slot_messages: false,
             complexity: ComplexityMeasure::TensorSigma,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
@@ -189,6 +195,12 @@ impl GeneratorConfig {
             return Err(format!("generator.heads ({}) must divide generator.width ({})", self.heads, self.width));
         }
         self.priors.validate("generator")?;
+        let slots = matches!(self.w1_readout, W1Readout::SignedSlots | W1Readout::SignedSlotsSpare);
+        for (name, set) in [("hard_assignment", self.hard_assignment), ("slot_messages", self.slot_messages)] {
+            if set && !slots {
+                return Err(format!("generator.{name} needs w1_readout = \"signed-slots\" or \"signed-slots-spare\" (got {:?}); remove it or change the readout", self.w1_readout));
+            }
+        }
         for (name, gain) in [("pointer_gain", Some(self.pointer_gain)), ("pointer_gain_start", self.pointer_gain_start)] {
             if let Some(g) = gain.filter(|g| !(*g > 0.0 && g.is_finite())) {
                 return Err(format!("generator.{name} must be positive and finite, got {g}"));

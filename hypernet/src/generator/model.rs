@@ -135,8 +135,8 @@ impl<F: Float> Generator<F> {
         match &self.latent {
             Some(latent) => {
                 let latent = latent.forward(&h, &noise.narrow(2, z, z));
-                let mean = self.readout.forward(&finish(latent.at_mean), n, m);
-                let sample = self.readout.forward(&finish(latent.sampled), n, m);
+                let (mean, _) = self.readout.forward(&finish(latent.at_mean), n, m);
+                let (sample, _) = self.readout.forward(&finish(latent.sampled), n, m);
                 Generated { mean, sample, bits: latent.bits }
             }
             None => self.weight_distribution(&finish(h), &code, n, m, eps),
@@ -147,9 +147,9 @@ impl<F: Float> Generator<F> {
     /// sample `mu + sigma * eps` per network with its KL in bits.
     fn weight_distribution(&self, h: &Tensor<F>, code: &Tensor<F>, n: usize, m: usize, eps: [Key; 4]) -> Generated<F> {
         let b = h.shape()[0];
-        let mean = self.readout.forward(h, n, m);
+        let (mean, read) = self.readout.forward(h, n, m);
         let sp = priors(&self.config, m);
-        let Some(log_sigma) = self.sigma.forward(h, code, n, m, sp) else {
+        let Some(log_sigma) = self.sigma.forward(&read, code, n, m, sp) else {
             return Generated { sample: mean.clone(), bits: self.params.input(ArrayD::zeros(IxDyn(&[b]))), mean };
         };
         let mut sample = Vec::with_capacity(4);

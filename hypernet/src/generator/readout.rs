@@ -76,8 +76,8 @@ enum W1Head<F: Float> {
     Bilinear(Bilinear<F>),
     /// The pointer's logits and sign forms; `balanced` for Sinkhorn balancing.
     Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool },
-    /// The signed slots' `+` and `-` logit forms and the spare column (`signed_slots.rs`).
-    SignedSlots { plus: Bilinear<F>, minus: Bilinear<F>, slots: SignedSlots<F> },
+    /// The signed slots (`signed_slots.rs`).
+    SignedSlots(SignedSlots<F>),
     /// `W1[j, i] = MLP([H_j, X_i, H_j * X_i])`.
     EdgeMlp(EdgeMlp<F>),
 }
@@ -98,18 +98,35 @@ impl<F: Float> W1Head<F> {
                 sign: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
                 balanced: cfg.w1_readout == W1Readout::BalancedPointer,
             },
-            W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => W1Head::SignedSlots {
-                plus: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
-                minus: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
-                slots: SignedSlots::new(store, d, dk, cfg.w1_readout == W1Readout::SignedSlotsSpare, cfg.hard_assignment, [keys[2], keys[3]]),
-            },
+            W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => {
+                let with_spare = cfg.w1_readout == W1Readout::SignedSlotsSpare;
+                W1Head::SignedSlots(SignedSlots::new(store, d, dk, with_spare, cfg.hard_assignment, cfg.slot_messages, keys))
+            }
             W1Readout::EdgeMlp => W1Head::EdgeMlp(EdgeMlp::new(store, "readout.w1_edge", d, dk, keys[0])),
         }
     }
 
-    /// `W1 [B, m, n]` from hidden features `[B, m, d]`, input features `[B, n, d]` and
-    /// the hidden heads `[B, m, 4]` (column 3 is a neuron's raw magnitude).
-    fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>, sharpness: &Sharpness<F>) -> Tensor<F> {
+    /// What the heads read before W1: the signed slots' plan and the hidden features
+    /// informed of it (`signed_slots.rs`); the hidden features alone for the others.
+    fn prepare(&self, hidden: Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, sharpness: &Sharpness<F>) -> (Tensor<F>, Option<Tensor<F>>) {
+        match self {
+            W1Head::SignedSlots(slots) => {
+                let plan = slots.plan(&hidden, inputs, sharpness.gain.get(), sharpness.rounds);
+                (slots.informed(&hidden, inputs, output, &plan), Some(plan))
+            }
+            _ => (hidden, None),
+        }
+    }
+
+    /// Whether [`W1Head::prepare`] changes the hidden features.
+    fn informs(&self) -> bool {
+        matches!(self, W1Head::SignedSlots(slots) if slots.informs())
+    }
+
+    /// `W1 [B, m, n]` from hidden features `[B, m, d]`, input features `[B, n, d]`,
+    /// the hidden heads `[B, m, 4]` (column 3 is a neuron's raw magnitude) and what
+    /// [`W1Head::prepare`] returned.
+    fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>, plan: Option<&Tensor<F>>, sharpness: &Sharpness<F>) -> Tensor<F> {
         let (gain, rounds) = (sharpness.gain.get(), sharpness.rounds);
         match self {
             W1Head::Bilinear(form) => form.forward(hidden, inputs),
@@ -118,10 +135,7 @@ impl<F: Float> W1Head<F> {
                 let pointer = if *balanced { sinkhorn::even_columns(&sharp, rounds) } else { sharp.softmax(-1) };
                 pointer.mul(&sign.forward(hidden, inputs).tanh()).mul(&magnitude(heads))
             }
-            W1Head::SignedSlots { plus, minus, slots } => {
-                let (plus, minus) = (plus.forward(hidden, inputs).mul_scalar(gain), minus.forward(hidden, inputs).mul_scalar(gain));
-                slots.w1(&plus, &minus, hidden, inputs, &magnitude(heads), gain, rounds)
-            }
+            W1Head::SignedSlots(slots) => slots.w1(plan.expect("W1Head::prepare makes the slot plan"), hidden, inputs, &magnitude(heads)),
             W1Head::EdgeMlp(mlp) => mlp.forward(hidden, inputs),
         }
     }
@@ -153,19 +167,23 @@ impl<F: Float> Readout<F> {
     }
 
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
-    pub fn forward(&self, h: &Tensor<F>, n: usize, m: usize) -> BatchedWeights<F> {
+    /// Also returns the node features the heads read (`h` with the hidden nodes informed
+    /// of their slots, see `signed_slots.rs`), for the sigma heads.
+    pub fn forward(&self, h: &Tensor<F>, n: usize, m: usize) -> (BatchedWeights<F>, Tensor<F>) {
         let b = h.shape()[0];
         let inputs = h.narrow(1, 0, n);
-        let hidden = h.narrow(1, n, m);
         let output = h.narrow(1, n + m, 1);
+        let (hidden, plan) = self.w1.prepare(h.narrow(1, n, m), &inputs, &output, &self.sharpness);
+        let read = if plan.is_some() && self.w1.informs() { Tensor::concat(&[&inputs, &hidden, &output], 1) } else { h.clone() };
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let b2 = column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b]));
-        BatchedWeights {
-            w1: self.w1.forward(&hidden, &inputs, &heads, &self.sharpness),
+        let weights = BatchedWeights {
+            w1: self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness),
             b1: column(0),
             w2: column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()),
             b2,
-        }
+        };
+        (weights, read)
     }
 }

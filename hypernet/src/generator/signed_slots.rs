@@ -21,6 +21,13 @@
 //! With `hard_assignment`, `P` in the forward pass is the hard assignment Sinkhorn tends
 //! to as the gain grows (one column per neuron, each slot at most `ceil(mass)` neurons),
 //! with the soft `P`'s gradient ([`super::assignment`]).
+//!
+//! With `slot_messages`, each neuron learns which slot it read before its heads (b1, w2,
+//! magnitude, sigma) are read: `H_j <- H_j + sum_k P[j, k] S_k`, with slot features
+//! `S_{i+} = A+ X_i`, `S_{i-} = A- X_i` and `S_spare = A_s o` (o the output node). A
+//! neuron's magnitude, output weight and sigma can then depend on the sign and input
+//! of its slot, which the node features alone do not tell it (a pudding silences one
+//! sign per input and doubles the other; `NOTES.md`, E25).
 
 use super::assignment;
 use super::linear::Linear;
@@ -29,51 +36,88 @@ use super::sinkhorn;
 use crate::params::ParamStore;
 use autodiff::{Float, Key, Tensor};
 
-/// The spare column's logit head and dense rows.
+/// The slot readouts' parameters.
 pub struct SignedSlots<F: Float = f32> {
+    plus: Bilinear<F>,
+    minus: Bilinear<F>,
+    /// The spare column's logit head and dense rows.
     spare: Option<(Linear<F>, Bilinear<F>)>,
     hard: bool,
+    /// `A+`, `A-`, `A_s` of the slot messages.
+    messages: Option<[Linear<F>; 3]>,
 }
 
 impl<F: Float> SignedSlots<F> {
-    /// `keys`: the spare head's and the dense rows'; `hard` for the hard assignment.
-    pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, with_spare: bool, hard: bool, keys: [Key; 2]) -> SignedSlots<F> {
-        SignedSlots {
-            spare: with_spare.then(|| (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[0]), Bilinear::new(store, "readout.w1_dense", d, dk, keys[1]))),
-            hard,
-        }
+    /// `keys`: the `+` and `-` logit forms', the spare head's and the dense rows'; the
+    /// slot messages' are derived from the first.
+    pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, with_spare: bool, hard: bool, with_messages: bool, keys: [Key; 4]) -> SignedSlots<F> {
+        let plus = Bilinear::new(store, "readout.w1", d, dk, keys[0]);
+        let minus = Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]);
+        let spare = with_spare.then(|| (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[2]), Bilinear::new(store, "readout.w1_dense", d, dk, keys[3])));
+        let message = |store: &mut ParamStore<F>, name: &str, i: u64| Linear::new(store, &format!("readout.slot_message.{name}"), d, d, 1.0, 0.0, keys[0].fold_in(i));
+        let messages = with_messages.then(|| [message(store, "plus", 1), message(store, "minus", 2), message(store, "spare", 3)]);
+        SignedSlots { plus, minus, spare, hard, messages }
     }
 
-    /// The plan `P` from the soft one (Sinkhorn on `logits` with column `masses`): itself,
-    /// or the straight-through hard assignment with capacities `ceil(mass)`.
-    fn plan(&self, soft: Tensor<F>, logits: &Tensor<F>, masses: &[f64]) -> Tensor<F> {
+    /// Whether [`SignedSlots::informed`] adds slot messages.
+    pub fn informs(&self) -> bool {
+        self.messages.is_some()
+    }
+
+    /// Whether the spare column takes part at these sizes.
+    fn spare_at(&self, n: usize, m: usize) -> Option<&(Linear<F>, Bilinear<F>)> {
+        self.spare.as_ref().filter(|_| m > 2 * n)
+    }
+
+    /// The plan `P [B, m, 2n (+ 1)]` over the slots (and the spare column) from hidden
+    /// features `[B, m, d]` and input features `[B, n, d]`, at gain `gain`.
+    pub fn plan(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, gain: F, rounds: usize) -> Tensor<F> {
+        let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
+        let (plus, minus) = (self.plus.forward(hidden, inputs).mul_scalar(gain), self.minus.forward(hidden, inputs).mul_scalar(gain));
+        let (logits, soft, masses) = match self.spare_at(n, m) {
+            Some((spare, _)) => {
+                let logits = Tensor::concat(&[&plus, &minus, &spare.forward(hidden).mul_scalar(gain)], 2);
+                let mut masses = vec![1.0; 2 * n];
+                masses.push((m - 2 * n) as f64);
+                (logits.clone(), sinkhorn::with_masses(&logits, &masses, rounds), masses)
+            }
+            None => {
+                let logits = Tensor::concat(&[&plus, &minus], 2);
+                (logits.clone(), sinkhorn::even_columns(&logits, rounds), vec![m as f64 / (2 * n) as f64; 2 * n])
+            }
+        };
         if !self.hard {
             return soft;
         }
         let capacity: Vec<usize> = masses.iter().map(|v| v.ceil() as usize).collect();
-        assignment::straight_through(&soft, logits, &capacity)
+        assignment::straight_through(&soft, &logits, &capacity)
     }
 
-    /// `W1 [B, m, n]` from gained slot logits `plus`, `minus` `[B, m, n]`, hidden and
-    /// input features and magnitudes `r [B, m, 1]`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn w1(&self, plus: &Tensor<F>, minus: &Tensor<F>, hidden: &Tensor<F>, inputs: &Tensor<F>, magnitude: &Tensor<F>, gain: F, rounds: usize) -> Tensor<F> {
-        let (m, n) = (plus.shape()[1], plus.shape()[2]);
-        let signed = |p: &Tensor<F>| p.narrow(2, 0, n).sub(&p.narrow(2, n, n)).mul(magnitude);
-        match &self.spare {
-            Some((spare, dense)) if m > 2 * n => {
-                let spare_logit = spare.forward(hidden).mul_scalar(gain);
-                let mut masses = vec![1.0; 2 * n];
-                masses.push((m - 2 * n) as f64);
-                let logits = Tensor::concat(&[plus, minus, &spare_logit], 2);
-                let p = self.plan(sinkhorn::with_masses(&logits, &masses, rounds), &logits, &masses);
+    /// The hidden features with their slot messages `sum_k P[j, k] S_k` added (unchanged
+    /// without `slot_messages`); `output` is the output node's features `[B, 1, d]`.
+    pub fn informed(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, plan: &Tensor<F>) -> Tensor<F> {
+        let Some([plus, minus, spare]) = &self.messages else {
+            return hidden.clone();
+        };
+        let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
+        let mut slots = vec![plus.forward(inputs), minus.forward(inputs)];
+        if self.spare_at(n, m).is_some() {
+            slots.push(spare.forward(output));
+        }
+        hidden.add(&plan.matmul(&Tensor::concat(&slots.iter().collect::<Vec<_>>(), 1)))
+    }
+
+    /// `W1 [B, m, n]` from the plan, hidden and input features and magnitudes
+    /// `r [B, m, 1]`.
+    pub fn w1(&self, plan: &Tensor<F>, hidden: &Tensor<F>, inputs: &Tensor<F>, magnitude: &Tensor<F>) -> Tensor<F> {
+        let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
+        let signed = plan.narrow(2, 0, n).sub(&plan.narrow(2, n, n)).mul(magnitude);
+        match self.spare_at(n, m) {
+            Some((_, dense)) => {
                 let rows = dense.forward(hidden, inputs).mul_scalar(F::one() / F::c(n as f64).sqrt());
-                signed(&p).add(&p.narrow(2, 2 * n, 1).mul(&rows))
+                signed.add(&plan.narrow(2, 2 * n, 1).mul(&rows))
             }
-            _ => {
-                let logits = Tensor::concat(&[plus, minus], 2);
-                signed(&self.plan(sinkhorn::even_columns(&logits, rounds), &logits, &vec![m as f64 / (2 * n) as f64; 2 * n]))
-            }
+            None => signed,
         }
     }
 }
