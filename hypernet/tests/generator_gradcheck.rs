@@ -15,7 +15,9 @@ const NETWORKS: usize = 2;
 const POINTS: usize = 8;
 
 fn tiny(w1_readout: W1Readout, complexity: ComplexityMeasure) -> GeneratorConfig {
-    GeneratorConfig { width: 8, blocks: 1, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, w1_readout, complexity, ..GeneratorConfig::default() }
+    // The hard assignment's forward pass is piecewise constant in the logits and its
+    // backward pass the soft plan's (straight-through): checked in `assignment.rs`, not here.
+    GeneratorConfig { width: 8, blocks: 1, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, w1_readout, complexity, hard_assignment: false, ..GeneratorConfig::default() }
 }
 
 /// Gradient-checks the loss of `config` on a 3 -> 7 -> 1 problem, with the

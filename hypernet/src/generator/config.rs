@@ -108,11 +108,11 @@ pub struct GeneratorConfig {
     /// Sinkhorn rounds of the balanced readouts: the columns meet their masses after
     /// every round, the rows approach sum 1 with more rounds (`sinkhorn.rs`).
     pub sinkhorn_iterations: usize,
-    /// Signed-slot readouts: in the forward pass every neuron reads exactly one slot
-    /// (or the spare column), no slot more than once: the hard assignment that Sinkhorn
-    /// tends to as the gain grows; the backward pass takes the Sinkhorn attention's
-    /// gradient (straight-through, `assignment.rs`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// Signed-slot readouts (the others ignore it): in the forward pass every neuron
+    /// reads exactly one slot (or the spare column), no slot more than once: the hard
+    /// assignment that Sinkhorn tends to as the gain grows; the backward pass takes the
+    /// Sinkhorn attention's gradient (straight-through, `assignment.rs`). On by default
+    /// since E21 (`NOTES.md`); configuration files from before it state `false`.
     pub hard_assignment: bool,
     /// Signed-slot readouts: each hidden neuron's features receive its slot's features
     /// (`H_j += sum_k P[j, k] S_k`) before its b1, w2, magnitude and sigma are read, so
@@ -143,7 +143,7 @@ impl Default for GeneratorConfig {
             pointer_gain: 10.0,
             pointer_gain_start: None,
             sinkhorn_iterations: 20,
-            hard_assignment: false,
+            hard_assignment: true,
             slot_messages: false,
             complexity: ComplexityMeasure::TensorSigma,
             priors: WeightPriors::default(),
@@ -196,10 +196,8 @@ impl GeneratorConfig {
         }
         self.priors.validate("generator")?;
         let slots = matches!(self.w1_readout, W1Readout::SignedSlots | W1Readout::SignedSlotsSpare);
-        for (name, set) in [("hard_assignment", self.hard_assignment), ("slot_messages", self.slot_messages)] {
-            if set && !slots {
-                return Err(format!("generator.{name} needs w1_readout = \"signed-slots\" or \"signed-slots-spare\" (got {:?}); remove it or change the readout", self.w1_readout));
-            }
+        if self.slot_messages && !slots {
+            return Err("generator.slot_messages needs w1_readout = \"signed-slots\" or \"signed-slots-spare\"; remove it or change the readout".into());
         }
         for (name, gain) in [("pointer_gain", Some(self.pointer_gain)), ("pointer_gain_start", self.pointer_gain_start)] {
             if let Some(g) = gain.filter(|g| !(*g > 0.0 && g.is_finite())) {
