@@ -145,7 +145,7 @@ impl Default for GeneratorConfig {
             sinkhorn_iterations: 20,
             hard_assignment: true,
             slot_messages: false,
-            complexity: ComplexityMeasure::TensorSigma,
+            complexity: ComplexityMeasure::NeuronSigma,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
             log10_beta_center: -2.5,

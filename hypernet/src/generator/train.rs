@@ -52,6 +52,11 @@ pub struct GeneratorTrainConfig {
     /// deterministic weights (the means) evaluated: a generator that first learns to
     /// build networks from its node noise alone (NOTES.md E3-E7).
     pub complexity_warmup_fraction: f64,
+    /// A curriculum from high beta: over the first `beta_curriculum_fraction` of the
+    /// steps the lower end of the sampled log10 beta range moves linearly from
+    /// `log10_beta_max` down to `log10_beta_min` ([`GeneratorTrainConfig::log10_beta_range_at`]);
+    /// 0 samples the whole range from the start.
+    pub beta_curriculum_fraction: f64,
     /// Global gradient-norm clip.
     pub clip_norm: f64,
     /// Task, input distribution and activation (its `inputs`/`hidden` are overridden
@@ -73,6 +78,7 @@ impl Default for GeneratorTrainConfig {
             train_inputs: vec![16],
             hidden_per_input: 3,
             complexity_warmup_fraction: 0.5,
+            beta_curriculum_fraction: 0.0,
             clip_norm: 1.0,
             problem: ProblemConfig::default(),
             optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
@@ -95,8 +101,10 @@ impl GeneratorTrainConfig {
         if self.train_inputs.is_empty() || self.train_inputs.contains(&0) || self.hidden_per_input == 0 {
             return bad(format!("train_inputs ({:?}) must be non-empty sizes >= 1 and hidden_per_input ({}) >= 1", self.train_inputs, self.hidden_per_input));
         }
-        if !(0.0..=1.0).contains(&self.complexity_warmup_fraction) {
-            return bad(format!("complexity_warmup_fraction must be in [0, 1], got {}", self.complexity_warmup_fraction));
+        for (name, fraction) in [("complexity_warmup_fraction", self.complexity_warmup_fraction), ("beta_curriculum_fraction", self.beta_curriculum_fraction)] {
+            if !(0.0..=1.0).contains(&fraction) {
+                return bad(format!("{name} must be in [0, 1], got {fraction}"));
+            }
         }
         if !(self.clip_norm > 0.0 && self.clip_norm.is_finite()) {
             return bad(format!("clip_norm must be a positive finite number, got {}", self.clip_norm));
@@ -110,6 +118,15 @@ impl GeneratorTrainConfig {
     /// Steps at the start with the complexity off: `round(fraction * steps)`.
     pub fn complexity_warmup_steps(&self) -> usize {
         (self.complexity_warmup_fraction * self.steps as f64).round() as usize
+    }
+
+    /// The log10 beta range sampled at `step`: `[lo(t), log10_beta_max]` with
+    /// `lo(t) = max - (max - min) min(1, t / (beta_curriculum_fraction * steps))`.
+    pub fn log10_beta_range_at(&self, step: usize) -> (f64, f64) {
+        let (lo, hi) = (self.log10_beta_min, self.log10_beta_max);
+        let span = self.beta_curriculum_fraction * self.steps as f64;
+        let reached = if span > 0.0 { (step as f64 / span).min(1.0) } else { 1.0 };
+        (hi - (hi - lo) * reached, hi)
     }
 
     /// The problem at input size n (m = hidden_per_input * n).
@@ -195,7 +212,7 @@ impl GeneratorTrainer {
         let n = cfg.train_inputs[(keys[0].bits(1)[0] as usize) % cfg.train_inputs.len()];
         let problem = cfg.problem_at(n);
         let variance = *self.variances.entry(n).or_insert_with(|| problem.variance().value);
-        let (lo, hi) = (cfg.log10_beta_min, cfg.log10_beta_max);
+        let (lo, hi) = cfg.log10_beta_range_at(self.step);
         let log10_beta: Vec<f32> = keys[1].uniform_f64(cfg.networks).iter().map(|u| (lo + (hi - lo) * u) as f32).collect();
         let complexity_on = self.step >= cfg.complexity_warmup_steps();
         let fault = self.faults.get(&self.step).copied();
@@ -250,5 +267,22 @@ impl GeneratorTrainer {
     pub fn skip_step(&mut self) {
         self.optimizer.zero_grad();
         self.step += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_beta_curriculum_opens_the_range_downwards_from_the_top() {
+        let whole = GeneratorTrainConfig { steps: 100, log10_beta_min: -6.0, log10_beta_max: 1.0, ..GeneratorTrainConfig::default() };
+        assert_eq!(whole.log10_beta_range_at(0), (-6.0, 1.0));
+        let curriculum = GeneratorTrainConfig { beta_curriculum_fraction: 0.5, ..whole };
+        assert_eq!(curriculum.log10_beta_range_at(0), (1.0, 1.0));
+        assert_eq!(curriculum.log10_beta_range_at(25), (-2.5, 1.0));
+        assert_eq!((curriculum.log10_beta_range_at(50), curriculum.log10_beta_range_at(99)), ((-6.0, 1.0), (-6.0, 1.0)));
+        let bad = GeneratorTrainConfig { beta_curriculum_fraction: 1.5, ..GeneratorTrainConfig::default() };
+        assert!(matches!(bad.validate(), Err(TrainError::Config(m)) if m.contains("beta_curriculum_fraction")));
     }
 }
