@@ -117,7 +117,6 @@ pub struct GeneratorConfig {
     /// Signed-slot readouts: each hidden neuron's features receive its slot's features
     /// (`H_j += sum_k P[j, k] S_k`) before its b1, w2, magnitude and sigma are read, so
     /// they can depend on which input and sign it reads (`signed_slots.rs`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub slot_messages: bool,
     pub complexity: ComplexityMeasure,
     /// Prior standard deviations of the target weights.
