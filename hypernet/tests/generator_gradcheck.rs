@@ -58,4 +58,6 @@ fn the_whole_loss_passes_a_random_direction_gradient_check_in_f64() {
     for complexity in [ComplexityMeasure::NeuronSigma, ComplexityMeasure::WeightSigma] {
         check(GeneratorConfig { slot_messages: true, ..tiny(W1Readout::SignedSlotsSpare, complexity) }, true);
     }
+    // Optional slots: Sinkhorn with a vacancy row (row and column masses).
+    check(GeneratorConfig { optional_slots: true, slot_messages: true, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
 }

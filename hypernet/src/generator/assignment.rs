@@ -17,21 +17,24 @@ use crate::params::constant_on;
 use autodiff::{Float, Tensor};
 use ndarray::ArrayD;
 
-/// `P - stop_grad(P) + A`: the hard assignment `A [B, m, c]` of the rows of `logits`
-/// (capacities `capacity[k]` per column, summing to at least m) in the forward pass,
-/// the soft plan `soft`'s gradient in the backward pass.
-pub fn straight_through<F: Float>(soft: &Tensor<F>, logits: &Tensor<F>, capacity: &[usize]) -> Tensor<F> {
+/// `P - stop_grad(P) + A`: the hard assignment `A [B, r, c]` of the rows of `logits`
+/// in the forward pass (row j stands for `copies[j]` rows, column k takes at most
+/// `capacity[k]` of them; `A[b, j, k]` counts row j's copies in column k), the soft
+/// plan `soft`'s gradient in the backward pass.
+pub fn straight_through<F: Float>(soft: &Tensor<F>, logits: &Tensor<F>, copies: &[usize], capacity: &[usize]) -> Tensor<F> {
     let s = logits.shape();
-    let (batch, rows, cols) = (s[0], s[1], s[2]);
-    assert_eq!(capacity.len(), cols, "assignment: {} capacities for logits of shape {s:?}", capacity.len());
-    assert!(capacity.iter().sum::<usize>() >= rows, "assignment: capacities {capacity:?} cannot take {rows} rows");
-    let expanded: Vec<usize> = capacity.iter().enumerate().flat_map(|(k, &c)| std::iter::repeat(k).take(c)).collect();
+    let batch = s[0];
+    assert_eq!((copies.len(), capacity.len()), (s[1], s[2]), "assignment: {} row counts and {} capacities for logits of shape {s:?}", copies.len(), capacity.len());
+    let expand = |counts: &[usize]| -> Vec<usize> { counts.iter().enumerate().flat_map(|(k, &c)| std::iter::repeat_n(k, c)).collect() };
+    let (rows, columns) = (expand(copies), expand(capacity));
+    assert!(columns.len() >= rows.len(), "assignment: capacities {capacity:?} cannot take rows {copies:?}");
     let values = logits.to_array();
     let mut hard = ArrayD::<F>::zeros(s.to_vec());
     for b in 0..batch {
-        let cost: Vec<f64> = (0..rows).flat_map(|j| expanded.iter().map(move |&k| (b, j, k))).map(|(b, j, k)| -values[[b, j, k]].to_f64_lossless()).collect();
-        for (j, slot) in min_cost_assignment(&cost, rows, expanded.len()).into_iter().enumerate() {
-            hard[[b, j, expanded[slot]]] = F::one();
+        let values = &values;
+        let cost: Vec<f64> = rows.iter().flat_map(|&j| columns.iter().map(move |&k| -values[[b, j, k]].to_f64_lossless())).collect();
+        for (row, column) in min_cost_assignment(&cost, rows.len(), columns.len()).into_iter().enumerate() {
+            hard[[b, rows[row], columns[column]]] += F::one();
         }
     }
     soft.sub(&soft.detach()).add(&constant_on(&soft.device(), hard))
@@ -139,7 +142,7 @@ mod tests {
         // 4 neurons, columns with capacities [1, 1, 2]: every neuron prefers column 0.
         let logits = Tensor::constant(ndarray::arr3(&[[[5.0f64, 1.0, 0.0], [4.0, 0.0, 0.0], [3.0, 2.0, 0.0], [2.0, 0.0, 1.0]]]).into_dyn());
         let soft = Tensor::param(ndarray::ArrayD::from_elem(vec![1, 4, 3], 0.25));
-        let plan = straight_through(&soft, &logits, &[1, 1, 2]);
+        let plan = straight_through(&soft, &logits, &[1; 4], &[1, 1, 2]);
         let value = plan.to_array();
         for k in 0..3 {
             let column: f64 = (0..4).map(|j| value[[0, j, k]]).sum();
@@ -151,6 +154,11 @@ mod tests {
         // The optimum (5 + 0 + 2 + 1 = 8, against at most 7 otherwise): neuron 0 takes
         // column 0, neuron 2 column 1, neurons 1 and 3 share column 2.
         assert_eq!((value[[0, 0, 0]], value[[0, 2, 1]]), (1.0, 1.0));
+        // Row 2 standing for two rows (and row 3 for none): the optimum 5 + 0 + (2 + 0) = 7
+        // gives row 0 column 0, row 1 and one copy of row 2 column 2, the other copy column 1.
+        let doubled = straight_through(&soft, &logits, &[1, 1, 2, 0], &[1, 1, 2]).to_array();
+        let row = |j: usize| (0..3).map(|k| doubled[[0, j, k]]).collect::<Vec<_>>();
+        assert_eq!((row(0), row(1), row(2), row(3)), (vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0], vec![0.0, 1.0, 1.0], vec![0.0; 3]));
         let weights = Tensor::constant(Key::new(3).normal::<f64>(&[1, 4, 3]));
         plan.mul(&weights).sum_all().backward();
         assert_eq!(soft.grad().unwrap(), weights.to_array(), "the gradient is the soft plan's");

@@ -118,6 +118,11 @@ pub struct GeneratorConfig {
     /// (`H_j += sum_k P[j, k] S_k`) before its b1, w2, magnitude and sigma are read, so
     /// they can depend on which input and sign it reads (`signed_slots.rs`).
     pub slot_messages: bool,
+    /// `signed-slots-spare`: a slot may be left unread. A vacancy row with logits read off
+    /// the input nodes competes with the neurons for the slots, so the plan can empty a
+    /// slot and send its neuron to the spare column (`signed_slots.rs`); without it every
+    /// slot is read, which builds the double-sided coverage in.
+    pub optional_slots: bool,
     pub complexity: ComplexityMeasure,
     /// Prior standard deviations of the target weights.
     pub priors: WeightPriors,
@@ -144,6 +149,7 @@ impl Default for GeneratorConfig {
             sinkhorn_iterations: 20,
             hard_assignment: true,
             slot_messages: false,
+            optional_slots: false,
             complexity: ComplexityMeasure::NeuronSigma,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
@@ -197,6 +203,9 @@ impl GeneratorConfig {
         let slots = matches!(self.w1_readout, W1Readout::SignedSlots | W1Readout::SignedSlotsSpare);
         if self.slot_messages && !slots {
             return Err("generator.slot_messages needs w1_readout = \"signed-slots\" or \"signed-slots-spare\"; remove it or change the readout".into());
+        }
+        if self.optional_slots && self.w1_readout != W1Readout::SignedSlotsSpare {
+            return Err("generator.optional_slots needs w1_readout = \"signed-slots-spare\" (the spare column takes the displaced neurons); remove it or change the readout".into());
         }
         for (name, gain) in [("pointer_gain", Some(self.pointer_gain)), ("pointer_gain_start", self.pointer_gain_start)] {
             if let Some(g) = gain.filter(|g| !(*g > 0.0 && g.is_finite())) {

@@ -19,7 +19,7 @@
 use super::config::{GeneratorConfig, W1Readout};
 use super::edge_mlp::EdgeMlp;
 use super::linear::Linear;
-use super::signed_slots::SignedSlots;
+use super::signed_slots::{SignedSlots, SlotOptions};
 use super::sinkhorn;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
@@ -99,8 +99,13 @@ impl<F: Float> W1Head<F> {
                 balanced: cfg.w1_readout == W1Readout::BalancedPointer,
             },
             W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => {
-                let with_spare = cfg.w1_readout == W1Readout::SignedSlotsSpare;
-                W1Head::SignedSlots(SignedSlots::new(store, d, dk, with_spare, cfg.hard_assignment, cfg.slot_messages, keys))
+                let options = SlotOptions {
+                    spare: cfg.w1_readout == W1Readout::SignedSlotsSpare,
+                    hard_assignment: cfg.hard_assignment,
+                    slot_messages: cfg.slot_messages,
+                    optional_slots: cfg.optional_slots,
+                };
+                W1Head::SignedSlots(SignedSlots::new(store, d, dk, options, keys))
             }
             W1Readout::EdgeMlp => W1Head::EdgeMlp(EdgeMlp::new(store, "readout.w1_edge", d, dk, keys[0])),
         }

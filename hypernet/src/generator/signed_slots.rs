@@ -28,12 +28,16 @@
 //! neuron's magnitude, output weight and sigma can then depend on the sign and input
 //! of its slot, which the node features alone do not tell it (a pudding silences one
 //! sign per input and doubles the other; `NOTES.md`, E25).
+//!
+//! With `optional_slots` (and the spare column) a slot need not be read: a vacancy row
+//! of mass 2n competes with the neurons for the slots (see [`SignedSlots::plan`]), and
+//! the neurons it displaces go to the spare column (`NOTES.md`, E29).
 
 use super::assignment;
 use super::linear::Linear;
 use super::readout::Bilinear;
 use super::sinkhorn;
-use crate::params::ParamStore;
+use crate::params::{constant_on, ParamStore};
 use autodiff::{Float, Key, Tensor};
 
 /// The slot readouts' parameters.
@@ -45,18 +49,33 @@ pub struct SignedSlots<F: Float = f32> {
     hard: bool,
     /// `A+`, `A-`, `A_s` of the slot messages.
     messages: Option<[Linear<F>; 3]>,
+    /// The vacancy logits' head on the input nodes (optional slots).
+    vacancy: Option<Linear<F>>,
 }
+
+/// Which slot readout options are on (`GeneratorConfig` fields of the same names).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SlotOptions {
+    pub spare: bool,
+    pub hard_assignment: bool,
+    pub slot_messages: bool,
+    pub optional_slots: bool,
+}
+
+/// The vacancy row's logit for the spare column: never taken.
+const FORBIDDEN: f64 = -1e4;
 
 impl<F: Float> SignedSlots<F> {
     /// `keys`: the `+` and `-` logit forms', the spare head's and the dense rows'; the
-    /// slot messages' are derived from the first.
-    pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, with_spare: bool, hard: bool, with_messages: bool, keys: [Key; 4]) -> SignedSlots<F> {
+    /// slot messages' and the vacancy head's are derived from the first two.
+    pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, options: SlotOptions, keys: [Key; 4]) -> SignedSlots<F> {
         let plus = Bilinear::new(store, "readout.w1", d, dk, keys[0]);
         let minus = Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]);
-        let spare = with_spare.then(|| (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[2]), Bilinear::new(store, "readout.w1_dense", d, dk, keys[3])));
+        let spare = options.spare.then(|| (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[2]), Bilinear::new(store, "readout.w1_dense", d, dk, keys[3])));
         let message = |store: &mut ParamStore<F>, name: &str, i: u64| Linear::new(store, &format!("readout.slot_message.{name}"), d, d, 1.0, 0.0, keys[0].fold_in(i));
-        let messages = with_messages.then(|| [message(store, "plus", 1), message(store, "minus", 2), message(store, "spare", 3)]);
-        SignedSlots { plus, minus, spare, hard, messages }
+        let messages = options.slot_messages.then(|| [message(store, "plus", 1), message(store, "minus", 2), message(store, "spare", 3)]);
+        let vacancy = (options.optional_slots && options.spare).then(|| Linear::new(store, "readout.slot_vacancy", d, 2, 1.0, 0.0, keys[1].fold_in(1)));
+        SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy }
     }
 
     /// Whether [`SignedSlots::informed`] adds slot messages.
@@ -71,26 +90,45 @@ impl<F: Float> SignedSlots<F> {
 
     /// The plan `P [B, m, 2n (+ 1)]` over the slots (and the spare column) from hidden
     /// features `[B, m, d]` and input features `[B, n, d]`, at gain `gain`.
+    ///
+    /// With optional slots a vacancy row joins the m neurons: it has mass 2n, logits
+    /// `g v(X_i)_{+,-}` to the slots and none to the spare column, whose mass becomes m.
+    /// Every slot then holds one neuron or a share of vacancy, so a slot can be left
+    /// empty (its neuron goes spare) when its vacancy logit wins.
     pub fn plan(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, gain: F, rounds: usize) -> Tensor<F> {
         let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
         let (plus, minus) = (self.plus.forward(hidden, inputs).mul_scalar(gain), self.minus.forward(hidden, inputs).mul_scalar(gain));
-        let (logits, soft, masses) = match self.spare_at(n, m) {
-            Some((spare, _)) => {
-                let logits = Tensor::concat(&[&plus, &minus, &spare.forward(hidden).mul_scalar(gain)], 2);
-                let mut masses = vec![1.0; 2 * n];
-                masses.push((m - 2 * n) as f64);
-                (logits.clone(), sinkhorn::with_masses(&logits, &masses, rounds), masses)
-            }
-            None => {
-                let logits = Tensor::concat(&[&plus, &minus], 2);
-                (logits.clone(), sinkhorn::even_columns(&logits, rounds), vec![m as f64 / (2 * n) as f64; 2 * n])
-            }
+        let Some((spare, _)) = self.spare_at(n, m) else {
+            let logits = Tensor::concat(&[&plus, &minus], 2);
+            let masses = vec![m as f64 / (2 * n) as f64; 2 * n];
+            return self.harden(sinkhorn::even_columns(&logits, rounds), &logits, &vec![1.0; m], &masses);
         };
+        let neurons = Tensor::concat(&[&plus, &minus, &spare.forward(hidden).mul_scalar(gain)], 2);
+        let mut columns = vec![1.0; 2 * n];
+        let Some(vacancy) = &self.vacancy else {
+            columns.push((m - 2 * n) as f64);
+            return self.harden(sinkhorn::with_masses(&neurons, &columns, rounds), &neurons, &vec![1.0; m], &columns);
+        };
+        let b = hidden.shape()[0];
+        let v = vacancy.forward(inputs).mul_scalar(gain).transpose(1, 2); // [B, 2, n]
+        let forbidden = constant_on(&hidden.device(), ndarray::ArrayD::from_elem(vec![b, 1, 1], F::c(FORBIDDEN)));
+        let vacancy_row = Tensor::concat(&[&v.narrow(1, 0, 1), &v.narrow(1, 1, 1), &forbidden], 2);
+        let logits = Tensor::concat(&[&neurons, &vacancy_row], 1);
+        columns.push(m as f64);
+        let mut rows = vec![1.0; m];
+        rows.push((2 * n) as f64);
+        let soft = sinkhorn::with_row_and_column_masses(&logits, &rows, &columns, rounds);
+        self.harden(soft, &logits, &rows, &columns).narrow(1, 0, m)
+    }
+
+    /// The soft plan, or with the hard assignment its straight-through version (rows
+    /// and columns taking their masses as counts and capacities, rounded up).
+    fn harden(&self, soft: Tensor<F>, logits: &Tensor<F>, rows: &[f64], columns: &[f64]) -> Tensor<F> {
         if !self.hard {
             return soft;
         }
-        let capacity: Vec<usize> = masses.iter().map(|v| v.ceil() as usize).collect();
-        assignment::straight_through(&soft, &logits, &capacity)
+        let counts = |masses: &[f64]| -> Vec<usize> { masses.iter().map(|v| v.ceil() as usize).collect() };
+        assignment::straight_through(&soft, logits, &counts(rows), &counts(columns))
     }
 
     /// The hidden features with their slot messages `sum_k P[j, k] S_k` added (unchanged

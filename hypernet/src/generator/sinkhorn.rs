@@ -28,6 +28,25 @@ pub fn with_masses<F: Float>(logits: &Tensor<F>, masses: &[f64], rounds: usize) 
     rounds_with(logits, rounds, |l| l.add(&log_mass))
 }
 
+/// `exp L` after `rounds` Sinkhorn rounds with row masses `rows` and column masses
+/// `columns` (both summing to the same total): each round sets
+/// `L <- L - logsumexp_cols L + ln rows_j`, then `L <- L - logsumexp_rows L + ln columns_k`.
+pub fn with_row_and_column_masses<F: Float>(logits: &Tensor<F>, rows: &[f64], columns: &[f64], rounds: usize) -> Tensor<F> {
+    let s = logits.shape();
+    assert_eq!((rows.len(), columns.len()), (s[1], s[2]), "sinkhorn: {} row and {} column masses for logits of shape {s:?}", rows.len(), columns.len());
+    let log_masses = |masses: &[f64], shape: Vec<usize>| {
+        let values = masses.iter().map(|&v| F::c(v).ln()).collect();
+        constant_on(&logits.device(), ndarray::ArrayD::from_shape_vec(shape, values).expect("one mass per row or column"))
+    };
+    let (row_mass, column_mass) = (log_masses(rows, vec![1, s[1], 1]), log_masses(columns, vec![1, 1, s[2]]));
+    let mut l = logits.clone();
+    for _ in 0..rounds {
+        l = l.sub(&l.logsumexp(2, true)).add(&row_mass);
+        l = l.sub(&l.logsumexp(1, true)).add(&column_mass);
+    }
+    l.exp()
+}
+
 fn rounds_with<F: Float>(logits: &Tensor<F>, rounds: usize, add_log_mass: impl Fn(&Tensor<F>) -> Tensor<F>) -> Tensor<F> {
     let mut l = logits.clone();
     for _ in 0..rounds {
@@ -57,6 +76,21 @@ mod tests {
             for (j, row) in sums(&p, b, 6, 3, false).into_iter().enumerate() {
                 assert!((row - 1.0).abs() < 0.1, "row {j} sums to {row}");
             }
+        }
+    }
+
+    #[test]
+    fn row_and_column_masses_are_both_met() {
+        let logits = Tensor::constant(Key::new(9).normal::<f64>(&[1, 4, 3]).mapv(|v| 2.0 * v));
+        let (rows, columns) = ([1.0, 1.0, 1.0, 3.0], [1.0, 1.0, 4.0]);
+        let p = with_row_and_column_masses(&logits, &rows, &columns, 200).to_array();
+        for (k, want) in columns.iter().enumerate() {
+            let got: f64 = (0..4).map(|j| p[[0, j, k]]).sum();
+            assert!((got - want).abs() < 1e-9, "column {k} sums to {got}, want {want}");
+        }
+        for (j, want) in rows.iter().enumerate() {
+            let got: f64 = (0..3).map(|k| p[[0, j, k]]).sum();
+            assert!((got - want).abs() < 1e-6, "row {j} sums to {got}, want {want}");
         }
     }
 
