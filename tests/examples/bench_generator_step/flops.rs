@@ -6,7 +6,7 @@
 //! work (layer norms, softmax, Sinkhorn, KL, Adam) is left out: it is a few percent of
 //! the total at the default shapes, and its cost per element is not well defined.
 
-use hypernet::generator::{GeneratorTrainConfig, W1Readout};
+use hypernet::generator::{ComplexityMeasure, GeneratorConfig, GeneratorTrainConfig, W1Readout};
 
 /// The sizes a step works on.
 pub struct StepShape {
@@ -48,12 +48,53 @@ pub fn step_flops(cfg: &GeneratorTrainConfig, s: &StepShape) -> u64 {
         + product(1, rows, d, d, 2) // attention output
         + product(1, rows, d, 2 * d, 2) // fc1
         + product(1, rows, 2 * d, d, 2); // fc2
-    f += g.blocks as u64 * per_block;
-    let (n, m, dk) = (s.inputs, s.hidden, g.key_dim);
-    let bilinear = product(1, b * m, d, dk, 2) + product(1, b * n, d, dk, 2) + product(b, m, dk, n, 2);
-    let bilinears = if g.w1_readout == W1Readout::Bilinear { 1 } else { 2 };
-    f += product(1, b * m, d, 4, 2) + product(1, b, d, 1, 2) + bilinears * bilinear; // readout
-    f += product(1, b, c, 4, 2); // tensor sigma head
-    f += product(b, s.points, n, m, 1) + product(b, s.points, m, 1, 2); // target networks (X constant)
+    // The node-latent measure runs every block after the first twice (mean and sample).
+    let passes = if g.complexity == ComplexityMeasure::NodeLatent { 2 * g.blocks - 1 } else { g.blocks };
+    f += passes as u64 * per_block;
+    let readouts = if g.complexity == ComplexityMeasure::NodeLatent { 2 } else { 1 };
+    f += readouts * (product(1, b * s.hidden, d, 4, 2) + product(1, b, d, 1, 2) + w1_readout_flops(g, s));
+    f += sigma_flops(g, s);
+    f += product(b, s.points, s.inputs, s.hidden, 1) + product(b, s.points, s.hidden, 1, 2); // target networks (X constant)
     f
+}
+
+/// One bilinear form between the hidden and the input nodes: two maps to `key_dim`, then
+/// the `[m, dk] x [dk, n]` product per network.
+fn bilinear_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
+    let (b, d, dk, n, m) = (s.networks, g.width, g.key_dim, s.inputs, s.hidden);
+    product(1, b * m, d, dk, 2) + product(1, b * n, d, dk, 2) + product(b, m, dk, n, 2)
+}
+
+/// The W1 readout's products.
+fn w1_readout_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
+    let (b, d, dk, n, m) = (s.networks, g.width, g.key_dim, s.inputs, s.hidden);
+    let form = bilinear_flops(g, s);
+    match g.w1_readout {
+        W1Readout::Bilinear => form,
+        W1Readout::Pointer | W1Readout::BalancedPointer | W1Readout::SignedSlots => 2 * form,
+        W1Readout::SignedSlotsSpare => {
+            let spare = if m > 2 * n { form + product(1, b * m, d, 1, 2) } else { 0 };
+            let messages = if g.slot_messages { 2 * product(1, b * n, d, d, 2) + product(1, b, d, d, 2) + product(b, m, 2 * n + 1, d, 2) } else { 0 };
+            let vacancy = if g.optional_slots { product(1, b * n, d, 2, 2) } else { 0 };
+            2 * form + spare + messages + vacancy
+        }
+        // A_h H_j, A_x X_i, A_p (H_j * X_i) for every pair, then the pair's output.
+        W1Readout::EdgeMlp => product(1, b * m, d, dk, 2) + product(1, b * n, d, dk, 2) + product(1, b * m * n, d, dk, 2) + product(1, b * m * n, dk, 1, 2),
+    }
+}
+
+/// The sigma heads' (or the node latents') products.
+fn sigma_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
+    let (b, d, c, m) = (s.networks, g.width, g.cond_width, s.hidden);
+    let per_node = product(1, b * m, d, 2, 2) + product(1, b, d, 1, 2);
+    match g.complexity {
+        ComplexityMeasure::TensorSigma => product(1, b, c, 4, 2),
+        ComplexityMeasure::WeightSigma => per_node + bilinear_flops(g, s),
+        ComplexityMeasure::NeuronSigma => per_node,
+        ComplexityMeasure::None => 0,
+        ComplexityMeasure::NodeLatent => {
+            let rows = b * (s.inputs + m + 1);
+            product(1, rows, d, 2 * g.noise_dim, 2) + product(1, rows, g.noise_dim, d, 2)
+        }
+    }
 }

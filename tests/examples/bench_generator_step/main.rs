@@ -22,7 +22,7 @@ mod flops;
 mod timing;
 
 use flops::{step_flops, StepShape};
-use hypernet::generator::{GeneratorConfig, GeneratorTrainConfig, GeneratorTrainer, W1Readout};
+use hypernet::generator::{ComplexityMeasure, GeneratorConfig, GeneratorTrainConfig, GeneratorTrainer, W1Readout};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: bench_generator_step [--threads T (2)] [--warmup W (10)] [--reps R (100)] \
@@ -81,7 +81,7 @@ fn trainer(o: &Options, priced: bool) -> Result<GeneratorTrainer, String> {
         points: o.points,
         train_inputs: vec![o.inputs],
         hidden_per_input: o.hidden_per_input,
-        generator: GeneratorConfig { w1_readout: W1Readout::BalancedPointer, pointer_gain: 3.0, sinkhorn_iterations: 5, ..Default::default() },
+        generator: GeneratorConfig { w1_readout: W1Readout::BalancedPointer, pointer_gain: 3.0, sinkhorn_iterations: 5, complexity: ComplexityMeasure::TensorSigma, ..Default::default() },
         ..Default::default()
     };
     let mut t = GeneratorTrainer::new(config).map_err(|e| format!("default generator config: {e}"))?;
