@@ -15,8 +15,9 @@
 //!   `W1[j, i] += P[j, spare] D[j, i]` (a linear-regime or random-direction neuron).
 //!   With m <= 2n it is `SignedSlots`.
 //!
-//! Every slot of both signs is covered by the balance at every beta; what beta trades is
-//! the neurons' magnitudes and output weights (a neuron can fall silent).
+//! Unless slots are optional (below), every slot of both signs is covered by the balance
+//! at every beta; what beta trades is the neurons' magnitudes and output weights (a
+//! neuron can fall silent).
 //!
 //! With `hard_assignment`, `P` in the forward pass is the hard assignment Sinkhorn tends
 //! to as the gain grows (one column per neuron, each slot at most `ceil(mass)` neurons),
