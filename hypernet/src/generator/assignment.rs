@@ -20,7 +20,10 @@ use ndarray::ArrayD;
 /// `P - stop_grad(P) + A`: the hard assignment `A [B, r, c]` of the rows of `logits`
 /// in the forward pass (row j stands for `copies[j]` rows, column k takes at most
 /// `capacity[k]` of them; `A[b, j, k]` counts row j's copies in column k), the soft
-/// plan `soft`'s gradient in the backward pass.
+/// plan `soft`'s gradient in the backward pass. Logits that are not finite, or so large
+/// that sums of them could overflow (beyond `LARGEST_LOGIT`), have no assignment: the
+/// soft plan is returned as it is, and the non-finite loss it leads to is reported by
+/// the trainer's diagnostic.
 pub fn straight_through<F: Float>(soft: &Tensor<F>, logits: &Tensor<F>, copies: &[usize], capacity: &[usize]) -> Tensor<F> {
     let s = logits.shape();
     let batch = s[0];
@@ -29,6 +32,9 @@ pub fn straight_through<F: Float>(soft: &Tensor<F>, logits: &Tensor<F>, copies: 
     let (rows, columns) = (expand(copies), expand(capacity));
     assert!(columns.len() >= rows.len(), "assignment: capacities {capacity:?} cannot take rows {copies:?}");
     let values = logits.to_array();
+    if values.iter().any(|v| !(v.to_f64_lossless().abs() <= LARGEST_LOGIT)) {
+        return soft.clone();
+    }
     let mut hard = ArrayD::<F>::zeros(s.to_vec());
     for b in 0..batch {
         let values = &values;
@@ -40,11 +46,16 @@ pub fn straight_through<F: Float>(soft: &Tensor<F>, logits: &Tensor<F>, copies: 
     soft.sub(&soft.detach()).add(&constant_on(&soft.device(), hard))
 }
 
+/// The magnitude beyond which logits are not assigned (see [`straight_through`]).
+pub const LARGEST_LOGIT: f64 = 1e100;
+
 /// The column of each row in a minimum-cost assignment of `rows <= cols` rows to
 /// distinct columns, `cost` row-major `[rows, cols]` (Hungarian algorithm with row and
-/// column potentials, one augmenting path per row).
+/// column potentials, one augmenting path per row). Costs must be finite (checked:
+/// otherwise the search would never end).
 pub fn min_cost_assignment(cost: &[f64], rows: usize, cols: usize) -> Vec<usize> {
     assert!(rows <= cols && cost.len() == rows * cols, "min_cost_assignment: {rows} rows, {cols} columns, {} costs", cost.len());
+    assert!(cost.iter().all(|c| c.is_finite()), "min_cost_assignment: costs must be finite");
     // 1-based as in the textbook form; column 0 is the virtual start of each path.
     let (mut u, mut v) = (vec![0.0; rows + 1], vec![0.0; cols + 1]);
     let (mut owner, mut way) = (vec![0usize; cols + 1], vec![0usize; cols + 1]);
@@ -134,6 +145,15 @@ mod tests {
             let total: f64 = a.iter().enumerate().map(|(j, &k)| cost[j * cols + k]).sum();
             let best = brute_force(&cost, rows, cols);
             assert!((total - best).abs() < 1e-9, "{rows}x{cols}: cost {total}, optimum {best}");
+        }
+    }
+
+    #[test]
+    fn logits_without_an_assignment_give_the_soft_plan_back() {
+        let soft = Tensor::constant(ndarray::ArrayD::from_elem(vec![1, 2, 2], 0.5f64));
+        for bad in [f64::NAN, f64::INFINITY, 1e200] {
+            let logits = Tensor::constant(ndarray::arr3(&[[[bad, 0.0], [0.0, 1.0]]]).into_dyn());
+            assert_eq!(straight_through(&soft, &logits, &[1, 1], &[1, 1]).to_array(), soft.to_array(), "logit {bad}");
         }
     }
 

@@ -11,8 +11,12 @@
 //! ```text
 //! cargo run --release -p tests --example bench_generator_step -- [--threads 2] [--warmup 10] [--reps 100]
 //!     [--networks B] [--points N] [--inputs n] [--hidden-per-input h (m = h n)]
-//!     [--phase warmup|priced (default both; for profiling one)]
+//!     [--phase warmup|priced (default both; for profiling one)] [--design pinned|default]
 //! ```
+//!
+//! `--design default` times the generator's default design instead (signed slots with a
+//! spare column, the hard balanced assignment, 20 Sinkhorn rounds at gain 10, neuron
+//! sigma; no port implements it), to price those choices against the pinned one.
 //!
 //! Prints `RESULT impl=ours-<phase> median_ms=<f> min_ms=<f> gflops=<f>` lines for
 //! `bench/run.sh`. A benchmark, not a timed test.
@@ -27,7 +31,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: bench_generator_step [--threads T (2)] [--warmup W (10)] [--reps R (100)] \
                      [--networks B (16)] [--points N (256)] [--inputs n (16)] [--hidden-per-input h (3; m = h n)] \
-                     [--phase warmup|priced (both)]";
+                     [--phase warmup|priced (both)] [--design pinned|default (pinned)]";
 
 struct Options {
     threads: usize,
@@ -39,17 +43,27 @@ struct Options {
     hidden_per_input: usize,
     /// `None`: both phases; `Some(priced)`: only that one.
     phase: Option<bool>,
+    /// The generator's default design rather than the pinned balanced pointer.
+    default_design: bool,
 }
 
 fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let d = GeneratorTrainConfig::default();
-    let mut o = Options { threads: 2, warmup: 10, reps: 100, networks: d.networks, points: d.points, inputs: d.train_inputs[0], hidden_per_input: d.hidden_per_input, phase: None };
+    let mut o = Options { threads: 2, warmup: 10, reps: 100, networks: d.networks, points: d.points, inputs: d.train_inputs[0], hidden_per_input: d.hidden_per_input, phase: None, default_design: false };
     while let Some(flag) = args.next() {
         if flag == "--phase" {
             o.phase = match args.next().as_deref() {
                 Some("warmup") => Some(false),
                 Some("priced") => Some(true),
                 other => return Err(format!("--phase needs warmup or priced, got {:?}\n{USAGE}", other.unwrap_or(""))),
+            };
+            continue;
+        }
+        if flag == "--design" {
+            o.default_design = match args.next().as_deref() {
+                Some("pinned") => false,
+                Some("default") => true,
+                other => return Err(format!("--design needs pinned or default, got {:?}\n{USAGE}", other.unwrap_or(""))),
             };
             continue;
         }
@@ -81,7 +95,11 @@ fn trainer(o: &Options, priced: bool) -> Result<GeneratorTrainer, String> {
         points: o.points,
         train_inputs: vec![o.inputs],
         hidden_per_input: o.hidden_per_input,
-        generator: GeneratorConfig { w1_readout: W1Readout::BalancedPointer, pointer_gain: 3.0, sinkhorn_iterations: 5, complexity: ComplexityMeasure::TensorSigma, ..Default::default() },
+        generator: if o.default_design {
+            GeneratorConfig::default()
+        } else {
+            GeneratorConfig { w1_readout: W1Readout::BalancedPointer, pointer_gain: 3.0, sinkhorn_iterations: 5, complexity: ComplexityMeasure::TensorSigma, ..Default::default() }
+        },
         ..Default::default()
     };
     let mut t = GeneratorTrainer::new(config).map_err(|e| format!("default generator config: {e}"))?;
@@ -129,8 +147,15 @@ fn run(o: &Options) -> Result<(), String> {
         let flops = step_flops(&t.config, &shape);
         if !priced || o.phase.is_some() {
             println!(
-                "generator step: B={} N={} n={} m={}, {} parameters, {} rayon threads; {:.1} MFLOP in matrix products (forward + backward)",
-                shape.networks, shape.points, shape.inputs, shape.hidden, t.generator.params.count(), rayon::current_num_threads(), flops as f64 / 1e6
+                "generator step ({} design): B={} N={} n={} m={}, {} parameters, {} rayon threads; {:.1} MFLOP in matrix products (forward + backward)",
+                if o.default_design { "default" } else { "pinned" },
+                shape.networks,
+                shape.points,
+                shape.inputs,
+                shape.hidden,
+                t.generator.params.count(),
+                rayon::current_num_threads(),
+                flops as f64 / 1e6
             );
         }
         let start = t.step;
@@ -143,6 +168,7 @@ fn run(o: &Options) -> Result<(), String> {
             "ours {phase:<13} median {:8.3} ms   min {:8.3} ms   {gflops:6.2} GFLOP/s (steps {start}..{})",
             timing.median_ms, timing.min_ms, t.step
         );
+        let phase = if o.default_design { format!("default-{phase}") } else { phase.to_string() };
         println!("RESULT impl=ours-{phase} median_ms={:.4} min_ms={:.4} gflops={gflops:.3}", timing.median_ms, timing.min_ms);
     }
     Ok(())
