@@ -54,7 +54,8 @@ pub struct SignedSlots<F: Float = f32> {
     vacancy: Option<Linear<F>>,
 }
 
-/// Which slot readout options are on (`GeneratorConfig` fields of the same names).
+/// Which slot readout options are on: `spare` for `signed-slots-spare`, the others the
+/// `GeneratorConfig` fields of the same names.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SlotOptions {
     pub spare: bool,
