@@ -1,7 +1,7 @@
 //! Every experiment configuration of `NOTES.md` (`experiments/*.toml`) still parses as a
 //! `GeneratorTrainConfig` and validates, so each figure can be rerun from its file, and
 //! states the generator settings whose defaults have changed since (pointer gain,
-//! Sinkhorn rounds, hard assignment), so a later default cannot move an old figure.
+//! Sinkhorn rounds, hard assignment, complexity), so a later default cannot move an old figure.
 
 use hypernet::generator::GeneratorTrainConfig;
 
@@ -15,7 +15,7 @@ fn every_experiment_file_parses_and_validates() {
             let text = std::fs::read_to_string(&path).expect("experiment file is readable");
             let config: GeneratorTrainConfig = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             config.validate().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            for key in ["pointer_gain", "sinkhorn_iterations", "hard_assignment"] {
+            for key in ["pointer_gain", "sinkhorn_iterations", "hard_assignment", "complexity"] {
                 assert!(text.lines().any(|l| l.trim_start().starts_with(&format!("{key} ="))), "{} does not state {key}", path.display());
             }
             checked += 1;

@@ -52,9 +52,9 @@ pub enum ComplexityMeasure {
     TensorSigma,
     /// The same KL with a `sigma` per weight read out of the generator.
     WeightSigma,
-    /// The same KL with one `sigma` per hidden neuron for its whole W1 row and b1 and
-    /// one for its w2 (read off the neuron's node), one for b2: a neuron is priced as a
-    /// whole, so a neuron left at the prior is free and pinning one costs about
+    /// The same KL with one sigma fraction `sigma / sp` per hidden neuron for its whole
+    /// W1 row and b1 and one for its w2 (read off the neuron's node), one for b2: a
+    /// neuron is priced as a whole, so a neuron left at the prior is free and pinning one costs about
     /// `(n + 1) log2(sp / sigma)` bits.
     NeuronSigma,
     /// No complexity: deterministic weights, zero bits (the node noise is free).
@@ -109,8 +109,9 @@ pub struct GeneratorConfig {
     /// every round, the rows approach sum 1 with more rounds (`sinkhorn.rs`).
     pub sinkhorn_iterations: usize,
     /// Signed-slot readouts (the others ignore it): in the forward pass every neuron
-    /// reads exactly one slot (or the spare column), no slot more than once: the hard
-    /// assignment that Sinkhorn tends to as the gain grows; the backward pass takes the
+    /// reads exactly one slot (or the spare column), no slot beyond its capacity (1 with
+    /// the spare column, ceil(m / 2n) without): the hard assignment that Sinkhorn tends
+    /// to as the gain grows; the backward pass takes the
     /// Sinkhorn attention's gradient (straight-through, `assignment.rs`). On by default
     /// since E21 (`NOTES.md`); configuration files from before it state `false`.
     pub hard_assignment: bool,

@@ -89,13 +89,20 @@ impl<F: Float> Generator<F> {
     /// [`ParamStore::moved_to`]). Every parameter is preset, so the key only draws
     /// initial values that are discarded.
     pub fn to_device(&self, device: &Device) -> Result<Generator<F>, String> {
-        Ok(Generator::build(self.config.clone(), Key::new(0), self.params.moved_to(device)?))
+        let moved = Generator::build(self.config.clone(), Key::new(0), self.params.moved_to(device)?);
+        moved.set_pointer_gain(self.pointer_gain());
+        Ok(moved)
     }
 
     /// Sets the gain on the pointer and slot logits (training's anneal, see
     /// [`GeneratorConfig::pointer_gain_at`]).
     pub fn set_pointer_gain(&self, gain: f64) {
         self.readout.set_pointer_gain(gain);
+    }
+
+    /// The gain on the pointer and slot logits now.
+    pub fn pointer_gain(&self) -> f64 {
+        self.readout.pointer_gain()
     }
 
     /// Starts the output bias b2 at `mean_target` for width m (data-dependent

@@ -171,6 +171,11 @@ impl<F: Float> Readout<F> {
         self.sharpness.gain.set(F::c(gain));
     }
 
+    /// The gain on the pointer and slot logits.
+    pub fn pointer_gain(&self) -> f64 {
+        self.sharpness.gain.get().to_f64_lossless()
+    }
+
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
     /// Also returns the node features the heads read (`h` with the hidden nodes informed
     /// of their slots, see `signed_slots.rs`), for the sigma heads.

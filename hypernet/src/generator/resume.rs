@@ -20,9 +20,12 @@ impl GeneratorTrainer {
         }
     }
 
-    /// A trainer in the state saved by [`GeneratorTrainer::checkpoint`].
+    /// A trainer in the state saved by [`GeneratorTrainer::checkpoint`]. The generator's
+    /// pointer gain is the one of the last step trained (see
+    /// [`super::GeneratorConfig::pointer_gain_at`]), so a snapshot taken during a gain
+    /// anneal is evaluated as it was trained.
     pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<GeneratorTrainer, TrainError> {
-        let config: GeneratorTrainConfig = crate::config_parse::parse_toml(&ckpt.config)
+        let config: GeneratorTrainConfig = crate::config_parse::parse_toml(&with_earlier_defaults(&ckpt.config))
             .map_err(|e| TrainError::Config(format!("the checkpoint's configuration does not parse: {e}")))?;
         let mut trainer = GeneratorTrainer::new(config)?;
         let store = &trainer.generator.params;
@@ -45,8 +48,23 @@ impl GeneratorTrainer {
             .load_state(ckpt.optimizer.clone())
             .map_err(|e| TrainError::Config(format!("the checkpoint's optimiser state does not fit: {e}")))?;
         trainer.step = ckpt.step;
+        let g = &trainer.config.generator;
+        trainer.generator.set_pointer_gain(g.pointer_gain_at(ckpt.step.saturating_sub(1), trainer.config.steps));
         Ok(trainer)
     }
+}
+
+/// A checkpoint's configuration with the values of settings whose default changed after
+/// it was written: a configuration without `generator.hard_assignment` comes from before
+/// the hard assignment existed (it has been written out since), so it is `false`.
+fn with_earlier_defaults(config: &str) -> String {
+    let Ok(mut table) = config.parse::<toml::Table>() else {
+        return config.to_string(); // the parser's own message says what is wrong
+    };
+    if let Some(toml::Value::Table(generator)) = table.get_mut("generator") {
+        generator.entry("hard_assignment").or_insert(toml::Value::Boolean(false));
+    }
+    toml::to_string(&table).expect("a parsed TOML table serialises")
 }
 
 #[cfg(test)]
@@ -81,5 +99,26 @@ mod tests {
             resumed.train_step().unwrap();
         }
         assert_eq!(params(&straight), params(&resumed));
+    }
+
+    #[test]
+    fn a_checkpoint_from_before_the_hard_assignment_loads_without_it() {
+        let mut ckpt = GeneratorTrainer::new(tiny()).unwrap().checkpoint();
+        assert!(ckpt.config.contains("hard_assignment = true"), "written out: {}", ckpt.config);
+        ckpt.config = ckpt.config.lines().filter(|l| !l.starts_with("hard_assignment")).collect::<Vec<_>>().join("\n");
+        let old = GeneratorTrainer::from_checkpoint(&ckpt).unwrap();
+        assert!(!old.config.generator.hard_assignment);
+    }
+
+    #[test]
+    fn a_snapshot_taken_during_a_gain_anneal_keeps_the_gain_it_was_trained_at() {
+        let annealed = GeneratorTrainConfig { generator: GeneratorConfig { pointer_gain_start: Some(2.0), pointer_gain: 32.0, ..tiny().generator }, steps: 5, ..tiny() };
+        let mut t = GeneratorTrainer::new(annealed).unwrap();
+        for _ in 0..3 {
+            t.train_step().unwrap();
+        }
+        // Steps 0, 1, 2 ran at 2, 4, 8.
+        let snapshot = GeneratorTrainer::from_checkpoint(&t.checkpoint()).unwrap();
+        assert_eq!((t.generator.pointer_gain(), snapshot.generator.pointer_gain()), (8.0, 8.0));
     }
 }

@@ -24,7 +24,7 @@
 //! with the soft `P`'s gradient ([`super::assignment`]).
 //!
 //! With `slot_messages`, each neuron learns which slot it read before its heads (b1, w2,
-//! magnitude, sigma) are read: `H_j <- H_j + sum_k P[j, k] S_k`, with slot features
+//! magnitude, sigma, and a spare neuron's dense row) are read: `H_j <- H_j + sum_k P[j, k] S_k`, with slot features
 //! `S_{i+} = A+ X_i`, `S_{i-} = A- X_i` and `S_spare = A_s o` (o the output node). A
 //! neuron's magnitude, output weight and sigma can then depend on the sign and input
 //! of its slot, which the node features alone do not tell it (a pudding silences one
@@ -32,7 +32,7 @@
 //!
 //! With `optional_slots` (and the spare column) a slot need not be read: a vacancy row
 //! of mass 2n competes with the neurons for the slots (see [`SignedSlots::plan`]), and
-//! the neurons it displaces go to the spare column (`NOTES.md`, E29).
+//! the neurons it displaces go to the spare column (`NOTES.md`, E33–E35).
 
 use super::assignment;
 use super::linear::Linear;
@@ -64,8 +64,6 @@ pub struct SlotOptions {
     pub optional_slots: bool,
 }
 
-/// The vacancy row's logit for the spare column: never taken.
-const FORBIDDEN: f64 = -1e4;
 
 impl<F: Float> SignedSlots<F> {
     /// `keys`: the `+` and `-` logit forms', the spare head's and the dense rows'; the
@@ -94,9 +92,11 @@ impl<F: Float> SignedSlots<F> {
     /// features `[B, m, d]` and input features `[B, n, d]`, at gain `gain`.
     ///
     /// With optional slots a vacancy row joins the m neurons: it has mass 2n, logits
-    /// `g v(X_i)_{+,-}` to the slots and none to the spare column, whose mass becomes m.
-    /// Every slot then holds one neuron or a share of vacancy, so a slot can be left
-    /// empty (its neuron goes spare) when its vacancy logit wins.
+    /// `g v(X_i)_{+,-}` to the slots and 0 to the spare column, whose mass becomes m.
+    /// Every slot then holds one neuron or a share of vacancy; the vacancy a slot does
+    /// not take sits in the spare column (2n - k of it when k slots are empty, beside
+    /// the m - 2n + k neurons there), so a slot is left empty when its vacancy logit wins
+    /// over the neurons'.
     pub fn plan(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, gain: F, rounds: usize) -> Tensor<F> {
         let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
         let (plus, minus) = (self.plus.forward(hidden, inputs).mul_scalar(gain), self.minus.forward(hidden, inputs).mul_scalar(gain));
@@ -113,8 +113,8 @@ impl<F: Float> SignedSlots<F> {
         };
         let b = hidden.shape()[0];
         let v = vacancy.forward(inputs).mul_scalar(gain).transpose(1, 2); // [B, 2, n]
-        let forbidden = constant_on(&hidden.device(), ndarray::ArrayD::from_elem(vec![b, 1, 1], F::c(FORBIDDEN)));
-        let vacancy_row = Tensor::concat(&[&v.narrow(1, 0, 1), &v.narrow(1, 1, 1), &forbidden], 2);
+        let unused = constant_on(&hidden.device(), ndarray::ArrayD::zeros(vec![b, 1, 1]));
+        let vacancy_row = Tensor::concat(&[&v.narrow(1, 0, 1), &v.narrow(1, 1, 1), &unused], 2);
         let logits = Tensor::concat(&[&neurons, &vacancy_row], 1);
         columns.push(m as f64);
         let mut rows = vec![1.0; m];

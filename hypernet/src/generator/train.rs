@@ -111,6 +111,12 @@ impl GeneratorTrainConfig {
         }
         self.problem.validate().map_err(TrainError::Config)?;
         self.generator.validate().map_err(TrainError::Config)?;
+        if self.generator.optional_slots && self.hidden_per_input <= 2 {
+            return bad(format!(
+                "generator.optional_slots needs a spare column, so hidden_per_input must be at least 3 (m > 2n), got {}",
+                self.hidden_per_input
+            ));
+        }
         self.optimizer.schedule(self.steps)?;
         Ok(())
     }

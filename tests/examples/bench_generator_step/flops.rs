@@ -71,12 +71,16 @@ fn w1_readout_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
     let form = bilinear_flops(g, s);
     match g.w1_readout {
         W1Readout::Bilinear => form,
-        W1Readout::Pointer | W1Readout::BalancedPointer | W1Readout::SignedSlots => 2 * form,
-        W1Readout::SignedSlotsSpare => {
-            let spare = if m > 2 * n { form + product(1, b * m, d, 1, 2) } else { 0 };
-            let messages = if g.slot_messages { 2 * product(1, b * n, d, d, 2) + product(1, b, d, d, 2) + product(b, m, 2 * n + 1, d, 2) } else { 0 };
-            let vacancy = if g.optional_slots { product(1, b * n, d, 2, 2) } else { 0 };
-            2 * form + spare + messages + vacancy
+        W1Readout::Pointer | W1Readout::BalancedPointer => 2 * form,
+        W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => {
+            // The spare column (its logit head, dense rows, message and the vacancy head)
+            // takes part only with `signed-slots-spare` at m > 2n.
+            let spare = g.w1_readout == W1Readout::SignedSlotsSpare && m > 2 * n;
+            let columns = 2 * n + usize::from(spare);
+            let spare_flops = if spare { form + product(1, b * m, d, 1, 2) } else { 0 };
+            let messages = if g.slot_messages { 2 * product(1, b * n, d, d, 2) + if spare { product(1, b, d, d, 2) } else { 0 } + product(b, m, columns, d, 2) } else { 0 };
+            let vacancy = if g.optional_slots && spare { product(1, b * n, d, 2, 2) } else { 0 };
+            2 * form + spare_flops + messages + vacancy
         }
         // A_h H_j, A_x X_i, A_p (H_j * X_i) for every pair, then the pair's output.
         W1Readout::EdgeMlp => product(1, b * m, d, dk, 2) + product(1, b * n, d, dk, 2) + product(1, b * m * n, d, dk, 2) + product(1, b * m * n, dk, 1, 2),
