@@ -101,8 +101,8 @@ pub struct GeneratorConfig {
     /// make the balanced rows closer to one-hot (E13 in NOTES.md).
     pub pointer_gain: f64,
     /// When set, training anneals the gain log-linearly from this value at the first
-    /// step to `pointer_gain` at the last ([`GeneratorConfig::pointer_gain_at`]); the
-    /// trained generator, and any built from its checkpoint, uses `pointer_gain`.
+    /// step to `pointer_gain` at the last ([`GeneratorConfig::pointer_gain_at`]); a
+    /// generator rebuilt from a checkpoint uses the gain of the last step it trained.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer_gain_start: Option<f64>,
     /// Sinkhorn rounds of the balanced readouts: the columns meet their masses after
