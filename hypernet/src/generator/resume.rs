@@ -57,14 +57,19 @@ impl GeneratorTrainer {
 /// A checkpoint's configuration with the values of settings whose default changed after
 /// it was written: a configuration without `generator.hard_assignment` comes from before
 /// the hard assignment existed (it has been written out since), so it is `false`.
+/// Any other configuration is returned as written, so that its parse errors point at its
+/// own lines.
 fn with_earlier_defaults(config: &str) -> String {
     let Ok(mut table) = config.parse::<toml::Table>() else {
         return config.to_string(); // the parser's own message says what is wrong
     };
-    if let Some(toml::Value::Table(generator)) = table.get_mut("generator") {
-        generator.entry("hard_assignment").or_insert(toml::Value::Boolean(false));
+    match table.get_mut("generator") {
+        Some(toml::Value::Table(generator)) if !generator.contains_key("hard_assignment") => {
+            generator.insert("hard_assignment".into(), toml::Value::Boolean(false));
+            toml::to_string(&table).expect("a parsed TOML table serialises")
+        }
+        _ => config.to_string(),
     }
-    toml::to_string(&table).expect("a parsed TOML table serialises")
 }
 
 #[cfg(test)]
