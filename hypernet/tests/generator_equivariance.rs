@@ -3,13 +3,28 @@
 //! a sum over nodes, does not change.
 
 use autodiff::{no_grad, Key};
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, W1Readout};
 use hypernet::target_batch::BatchedWeights;
 use ndarray::{Array3, Axis};
 
+fn small_config(readout: W1Readout, complexity: ComplexityMeasure) -> GeneratorConfig {
+    GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, complexity, ..GeneratorConfig::default() }
+}
+
 fn small(readout: W1Readout, complexity: ComplexityMeasure) -> Generator {
-    let cfg = GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, complexity, ..GeneratorConfig::default() };
-    Generator::new(cfg, Key::new(5))
+    Generator::new(small_config(readout, complexity), Key::new(5))
+}
+
+/// Two networks (log10 beta -3 and 0.5) from node noise, and from the same noise with
+/// the nodes permuted (new node k takes the noise of old node `order[k]`), with the same
+/// weight noise.
+fn generate_original_and_permuted(g: &Generator, n: usize, m: usize, input_perm: &[usize], hidden_perm: &[usize]) -> (Generated, Generated) {
+    let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
+    let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();
+    let permuted = noise.select(Axis(1), &order);
+    let eps = Key::new(1).split(4).try_into().unwrap();
+    let betas = [-3.0f32, 0.5];
+    no_grad(|| (g.generate_with_noise(&betas, n, m, noise.into_dyn(), eps), g.generate_with_noise(&betas, n, m, permuted.into_dyn(), eps)))
 }
 
 fn close(a: &[f32], b: &[f32], what: &str) {
@@ -27,14 +42,7 @@ fn permuting_nodes_permutes_weights() {
     let hidden_perm = [4, 2, 0, 6, 1, 3, 5];
     for readout in W1Readout::ALL {
         for complexity in ComplexityMeasure::ALL {
-            let g = small(readout, complexity);
-            let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
-            // New node k takes the noise of old node order[k].
-            let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();
-            let permuted = noise.select(Axis(1), &order);
-            let eps = Key::new(1).split(4).try_into().unwrap();
-            let betas = [-3.0f32, 0.5];
-            let (a, b) = no_grad(|| (g.generate_with_noise(&betas, n, m, noise.into_dyn(), eps), g.generate_with_noise(&betas, n, m, permuted.into_dyn(), eps)));
+            let (a, b) = generate_original_and_permuted(&small(readout, complexity), n, m, &input_perm, &hidden_perm);
             // The bits are a sum over nodes and weights: permuting changes nothing.
             close(&a.bits.to_vec(), &b.bits.to_vec(), "bits");
             // Samples depend on the node noise alone where no weight noise is drawn.
@@ -53,13 +61,8 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
     let hidden_perm = [6, 2, 4, 0, 1, 5, 3];
     let options = [(W1Readout::SignedSlots, false, false), (W1Readout::SignedSlotsSpare, false, false), (W1Readout::SignedSlotsSpare, true, false), (W1Readout::SignedSlotsSpare, true, true)];
     for (readout, slot_messages, optional_slots) in options {
-        let cfg = GeneratorConfig { width: 16, blocks: 2, heads: 2, noise_dim: 4, key_dim: 8, cond_width: 8, w1_readout: readout, hard_assignment: true, slot_messages, optional_slots, ..GeneratorConfig::default() };
-        let g = Generator::new(cfg, Key::new(5));
-        let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
-        let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();
-        let permuted = noise.select(Axis(1), &order);
-        let eps = Key::new(1).split(4).try_into().unwrap();
-        let (a, b) = no_grad(|| (g.generate_with_noise(&[-3.0, 0.5], n, m, noise.into_dyn(), eps), g.generate_with_noise(&[-3.0, 0.5], n, m, permuted.into_dyn(), eps)));
+        let cfg = GeneratorConfig { hard_assignment: true, slot_messages, optional_slots, ..small_config(readout, GeneratorConfig::default().complexity) };
+        let (a, b) = generate_original_and_permuted(&Generator::new(cfg, Key::new(5)), n, m, &input_perm, &hidden_perm);
         check_permuted(&a.mean, &b.mean, &input_perm, &hidden_perm);
         // Each neuron reads one signed slot (or, with the spare column, a dense row);
         // no slot is read by more neurons than its capacity (1 with the spare column,

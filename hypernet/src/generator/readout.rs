@@ -111,21 +111,17 @@ impl<F: Float> W1Head<F> {
         }
     }
 
-    /// What the heads read before W1: the signed slots' plan and the hidden features
-    /// informed of it (`signed_slots.rs`); the hidden features alone for the others.
-    fn prepare(&self, hidden: Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, sharpness: &Sharpness<F>) -> (Tensor<F>, Option<Tensor<F>>) {
+    /// What is settled before the heads are read: the signed slots' plan, and the hidden
+    /// features informed of it when slot messages are on (`signed_slots.rs`); nothing
+    /// for the other readouts.
+    fn prepare(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, sharpness: &Sharpness<F>) -> (Option<Tensor<F>>, Option<Tensor<F>>) {
         match self {
             W1Head::SignedSlots(slots) => {
-                let plan = slots.plan(&hidden, inputs, sharpness.gain.get(), sharpness.rounds);
-                (slots.informed(&hidden, inputs, output, &plan), Some(plan))
+                let plan = slots.plan(hidden, inputs, sharpness.gain.get(), sharpness.rounds);
+                (slots.informed(hidden, inputs, output, &plan), Some(plan))
             }
-            _ => (hidden, None),
+            _ => (None, None),
         }
-    }
-
-    /// Whether [`W1Head::prepare`] changes the hidden features.
-    fn informs(&self) -> bool {
-        matches!(self, W1Head::SignedSlots(slots) if slots.informs())
     }
 
     /// `W1 [B, m, n]` from hidden features `[B, m, d]`, input features `[B, n, d]`,
@@ -183,8 +179,10 @@ impl<F: Float> Readout<F> {
         let b = h.shape()[0];
         let inputs = h.narrow(1, 0, n);
         let output = h.narrow(1, n + m, 1);
-        let (hidden, plan) = self.w1.prepare(h.narrow(1, n, m), &inputs, &output, &self.sharpness);
-        let read = if plan.is_some() && self.w1.informs() { Tensor::concat(&[&inputs, &hidden, &output], 1) } else { h.clone() };
+        let own = h.narrow(1, n, m);
+        let (informed, plan) = self.w1.prepare(&own, &inputs, &output, &self.sharpness);
+        let read = informed.as_ref().map_or_else(|| h.clone(), |hidden| Tensor::concat(&[&inputs, hidden, &output], 1));
+        let hidden = informed.unwrap_or(own);
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let b2 = column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b]));

@@ -78,11 +78,6 @@ impl<F: Float> SignedSlots<F> {
         SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy }
     }
 
-    /// Whether [`SignedSlots::informed`] adds slot messages.
-    pub fn informs(&self) -> bool {
-        self.messages.is_some()
-    }
-
     /// Whether the spare column takes part at these sizes.
     fn spare_at(&self, n: usize, m: usize) -> Option<&(Linear<F>, Bilinear<F>)> {
         self.spare.as_ref().filter(|_| m > 2 * n)
@@ -133,18 +128,16 @@ impl<F: Float> SignedSlots<F> {
         assignment::straight_through(&soft, logits, &counts(rows), &counts(columns))
     }
 
-    /// The hidden features with their slot messages `sum_k P[j, k] S_k` added (unchanged
-    /// without `slot_messages`); `output` is the output node's features `[B, 1, d]`.
-    pub fn informed(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, plan: &Tensor<F>) -> Tensor<F> {
-        let Some([plus, minus, spare]) = &self.messages else {
-            return hidden.clone();
-        };
+    /// The hidden features with their slot messages `sum_k P[j, k] S_k` added, or `None`
+    /// without `slot_messages`; `output` is the output node's features `[B, 1, d]`.
+    pub fn informed(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, plan: &Tensor<F>) -> Option<Tensor<F>> {
+        let [plus, minus, spare] = self.messages.as_ref()?;
         let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
         let mut slots = vec![plus.forward(inputs), minus.forward(inputs)];
         if self.spare_at(n, m).is_some() {
             slots.push(spare.forward(output));
         }
-        hidden.add(&plan.matmul(&Tensor::concat(&slots.iter().collect::<Vec<_>>(), 1)))
+        Some(hidden.add(&plan.matmul(&Tensor::concat(&slots.iter().collect::<Vec<_>>(), 1))))
     }
 
     /// `W1 [B, m, n]` from the plan, hidden and input features and magnitudes

@@ -15,43 +15,47 @@ use autodiff::{Float, Tensor};
 pub fn even_columns<F: Float>(logits: &Tensor<F>, rounds: usize) -> Tensor<F> {
     let s = logits.shape();
     let log_mass = (F::c(s[1] as f64) / F::c(s[2] as f64)).ln();
-    rounds_with(logits, rounds, |l| l.add_scalar(log_mass))
+    rounds_with(logits, rounds, |l| l, |l| l.add_scalar(log_mass))
 }
 
 /// `exp L` after `rounds` Sinkhorn rounds with column masses `masses` (one per column
 /// of `logits [B, m, c]`, summing to m).
 pub fn with_masses<F: Float>(logits: &Tensor<F>, masses: &[f64], rounds: usize) -> Tensor<F> {
-    let s = logits.shape();
-    assert_eq!(masses.len(), s[2], "sinkhorn: {} column masses for logits of shape {s:?}", masses.len());
-    let log_mass: Vec<F> = masses.iter().map(|&v| F::c(v).ln()).collect();
-    let log_mass = constant_on(&logits.device(), ndarray::ArrayD::from_shape_vec(vec![1, 1, s[2]], log_mass).expect("one mass per column"));
-    rounds_with(logits, rounds, |l| l.add(&log_mass))
+    let column_mass = log_masses(logits, masses, 2);
+    rounds_with(logits, rounds, |l| l, |l| l.add(&column_mass))
 }
 
 /// `exp L` after `rounds` Sinkhorn rounds with row masses `rows` and column masses
 /// `columns` (both summing to the same total): each round sets
 /// `L <- L - logsumexp_cols L + ln rows_j`, then `L <- L - logsumexp_rows L + ln columns_k`.
 pub fn with_row_and_column_masses<F: Float>(logits: &Tensor<F>, rows: &[f64], columns: &[f64], rounds: usize) -> Tensor<F> {
-    let s = logits.shape();
-    assert_eq!((rows.len(), columns.len()), (s[1], s[2]), "sinkhorn: {} row and {} column masses for logits of shape {s:?}", rows.len(), columns.len());
-    let log_masses = |masses: &[f64], shape: Vec<usize>| {
-        let values = masses.iter().map(|&v| F::c(v).ln()).collect();
-        constant_on(&logits.device(), ndarray::ArrayD::from_shape_vec(shape, values).expect("one mass per row or column"))
-    };
-    let (row_mass, column_mass) = (log_masses(rows, vec![1, s[1], 1]), log_masses(columns, vec![1, 1, s[2]]));
-    let mut l = logits.clone();
-    for _ in 0..rounds {
-        l = l.sub(&l.logsumexp(2, true)).add(&row_mass);
-        l = l.sub(&l.logsumexp(1, true)).add(&column_mass);
-    }
-    l.exp()
+    let (row_mass, column_mass) = (log_masses(logits, rows, 1), log_masses(logits, columns, 2));
+    rounds_with(logits, rounds, |l| l.add(&row_mass), |l| l.add(&column_mass))
 }
 
-fn rounds_with<F: Float>(logits: &Tensor<F>, rounds: usize, add_log_mass: impl Fn(&Tensor<F>) -> Tensor<F>) -> Tensor<F> {
+/// `ln masses` as a constant on the logits' device, shaped to broadcast along `axis`
+/// (1: one per row, 2: one per column) of `logits [B, m, c]`.
+fn log_masses<F: Float>(logits: &Tensor<F>, masses: &[f64], axis: usize) -> Tensor<F> {
+    let s = logits.shape();
+    assert_eq!(masses.len(), s[axis], "sinkhorn: {} masses along axis {axis} of logits of shape {s:?}", masses.len());
+    let mut shape = vec![1, 1, 1];
+    shape[axis] = s[axis];
+    let values = masses.iter().map(|&v| F::c(v).ln()).collect();
+    constant_on(&logits.device(), ndarray::ArrayD::from_shape_vec(shape, values).expect("one mass per row or column"))
+}
+
+/// The rounds: `L <- add_row_mass(L - logsumexp_cols L)`, then
+/// `L <- add_column_mass(L - logsumexp_rows L)`; then `exp L`.
+fn rounds_with<F: Float>(
+    logits: &Tensor<F>,
+    rounds: usize,
+    add_row_mass: impl Fn(Tensor<F>) -> Tensor<F>,
+    add_column_mass: impl Fn(Tensor<F>) -> Tensor<F>,
+) -> Tensor<F> {
     let mut l = logits.clone();
     for _ in 0..rounds {
-        l = l.sub(&l.logsumexp(2, true));
-        l = add_log_mass(&l.sub(&l.logsumexp(1, true)));
+        l = add_row_mass(l.sub(&l.logsumexp(2, true)));
+        l = add_column_mass(l.sub(&l.logsumexp(1, true)));
     }
     l.exp()
 }
