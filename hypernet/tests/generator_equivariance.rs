@@ -3,7 +3,7 @@
 //! a sum over nodes, does not change.
 
 use autodiff::{no_grad, Key};
-use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, OutputBias, W1Readout};
 use hypernet::target_batch::BatchedWeights;
 use ndarray::{Array3, Axis};
 
@@ -56,33 +56,44 @@ fn permuting_nodes_permutes_weights() {
 
 #[test]
 fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neuron_one_slot() {
-    let (n, m) = (3, 7);
+    // m >= 2n + 2, so the spare column and the sum slot take part.
+    let (n, m) = (3, 8);
     let input_perm = [1, 2, 0];
-    let hidden_perm = [6, 2, 4, 0, 1, 5, 3];
-    let options = [(W1Readout::SignedSlots, false, false), (W1Readout::SignedSlotsSpare, false, false), (W1Readout::SignedSlotsSpare, true, false), (W1Readout::SignedSlotsSpare, true, true)];
-    for (readout, slot_messages, optional_slots) in options {
-        let cfg = GeneratorConfig { hard_assignment: true, slot_messages, optional_slots, ..small_config(readout, GeneratorConfig::default().complexity) };
-        let (a, b) = generate_original_and_permuted(&Generator::new(cfg, Key::new(5)), n, m, &input_perm, &hidden_perm);
+    let hidden_perm = [6, 2, 4, 0, 7, 1, 5, 3];
+    let plain = GeneratorConfig { hard_assignment: true, ..small_config(W1Readout::SignedSlotsSpare, GeneratorConfig::default().complexity) };
+    let options = [
+        GeneratorConfig { w1_readout: W1Readout::SignedSlots, ..plain.clone() },
+        plain.clone(),
+        GeneratorConfig { slot_messages: true, ..plain.clone() },
+        GeneratorConfig { slot_messages: true, optional_slots: true, ..plain.clone() },
+        GeneratorConfig { sum_slot: true, ..plain.clone() },
+        GeneratorConfig { sum_slot: true, slot_messages: true, output_bias: OutputBias::NeuronWeights, ..plain.clone() },
+    ];
+    for cfg in options {
+        let (a, b) = generate_original_and_permuted(&Generator::new(cfg.clone(), Key::new(5)), n, m, &input_perm, &hidden_perm);
         check_permuted(&a.mean, &b.mean, &input_perm, &hidden_perm);
-        // Each neuron reads one signed slot (or, with the spare column, a dense row);
-        // no slot is read by more neurons than its capacity (1 with the spare column,
-        // ceil(m / 2n) = 2 without).
+        // Each neuron reads one signed slot, or with the spare column a dense row, or
+        // the sum slot (a row of n equal positive weights); no slot is read by more
+        // neurons than its capacity (1 with the spare column, ceil(m / 2n) = 2 without).
         let w1 = a.mean.w1.to_array();
-        let capacity = if readout == W1Readout::SignedSlotsSpare { 1 } else { 2 };
+        let capacity = if cfg.w1_readout == W1Readout::SignedSlotsSpare { 1 } else { 2 };
         for net in 0..2 {
             let mut readers = vec![0; 2 * n];
+            let mut uniform_rows = 0;
             for j in 0..m {
                 let nonzero: Vec<usize> = (0..n).filter(|&i| w1[[net, j, i]] != 0.0).collect();
                 if nonzero.len() == 1 {
                     let i = nonzero[0];
                     readers[2 * i + usize::from(w1[[net, j, i]] < 0.0)] += 1;
                 } else {
-                    assert!(readout == W1Readout::SignedSlotsSpare && nonzero.len() == n, "net {net} neuron {j} reads inputs {nonzero:?}");
+                    assert!(cfg.w1_readout == W1Readout::SignedSlotsSpare && nonzero.len() == n, "net {net} neuron {j} reads inputs {nonzero:?}");
+                    uniform_rows += usize::from((0..n).all(|i| w1[[net, j, i]] == w1[[net, j, 0]] && w1[[net, j, i]] > 0.0));
                 }
             }
             assert!(readers.iter().all(|&r| r <= capacity), "net {net}: slot readers {readers:?}");
+            assert_eq!(uniform_rows, usize::from(cfg.sum_slot), "net {net}: rows with n equal positive weights");
             // Every slot is read, unless slots are optional (then a slot may stay empty).
-            if !optional_slots {
+            if !cfg.optional_slots {
                 assert_eq!(readers.iter().sum::<usize>(), if capacity == 1 { 2 * n } else { m }, "net {net}: slot readers {readers:?}");
             }
         }

@@ -6,7 +6,7 @@
 use autodiff::gradcheck::{check_gradients_fast, Tolerance};
 use autodiff::{Key, Tensor};
 use hypernet::generator::loss::objective;
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, OutputBias, W1Readout};
 use hypernet::params::ParamStore;
 use hypernet::problem::ProblemConfig;
 use ndarray::ArrayD;
@@ -20,11 +20,11 @@ fn tiny(w1_readout: W1Readout, complexity: ComplexityMeasure) -> GeneratorConfig
     GeneratorConfig { width: 8, blocks: 1, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, w1_readout, complexity, hard_assignment: false, ..GeneratorConfig::default() }
 }
 
-/// Gradient-checks the loss of `config` on a 3 -> 7 -> 1 problem, with the
+/// Gradient-checks the loss of `config` on a 3 -> 8 -> 1 problem, with the
 /// complexity term on or off (the warmup, which evaluates the mean weights).
 fn check(config: GeneratorConfig, complexity_on: bool) {
-    // m > 2n, so the signed-slot readout's spare column takes part.
-    let problem = ProblemConfig { inputs: 3, hidden: 7, ..ProblemConfig::default() };
+    // m >= 2n + 2, so the signed-slot readout's spare column and sum slot take part.
+    let problem = ProblemConfig { inputs: 3, hidden: 8, ..ProblemConfig::default() };
     let (n, m, variance) = (problem.inputs, problem.hidden, problem.variance().value);
     let init = Key::new(1);
     let reference = Generator::<f64>::build(config.clone(), init, ParamStore::new());
@@ -60,4 +60,10 @@ fn the_whole_loss_passes_a_random_direction_gradient_check_in_f64() {
     }
     // Optional slots: Sinkhorn with a vacancy row (row and column masses).
     check(GeneratorConfig { optional_slots: true, slot_messages: true, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
+    // The sum slot, with and without its slot message.
+    for slot_messages in [false, true] {
+        check(GeneratorConfig { sum_slot: true, slot_messages, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
+    }
+    // b2 read off the neurons' weights.
+    check(GeneratorConfig { output_bias: OutputBias::NeuronWeights, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
 }

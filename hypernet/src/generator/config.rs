@@ -1,5 +1,6 @@
 //! The generator's configuration, with every default written out.
 
+use super::output_bias::OutputBias;
 use crate::prior::WeightPriors;
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +125,13 @@ pub struct GeneratorConfig {
     /// slot and send its neuron to the spare column (`signed_slots.rs`); without it every
     /// slot is read, which builds the double-sided coverage in.
     pub optional_slots: bool,
+    /// `signed-slots-spare`: one more slot, of capacity 1, whose neuron reads every input
+    /// with the same weight (a linear-regime neuron's uniform row), used where m >= 2n + 2
+    /// (`signed_slots.rs`, E38 in NOTES.md). Not with `optional_slots`.
+    pub sum_slot: bool,
+    /// How b2 is read: from the node features (`node-sum`, the default) or from each
+    /// neuron's own weights (`neuron-weights`, `output_bias.rs`).
+    pub output_bias: OutputBias,
     pub complexity: ComplexityMeasure,
     /// Prior standard deviations of the target weights.
     pub priors: WeightPriors,
@@ -151,6 +159,8 @@ impl Default for GeneratorConfig {
             hard_assignment: true,
             slot_messages: false,
             optional_slots: false,
+            sum_slot: false,
+            output_bias: OutputBias::NodeSum,
             complexity: ComplexityMeasure::NeuronSigma,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
@@ -207,6 +217,9 @@ impl GeneratorConfig {
         }
         if self.optional_slots && self.w1_readout != W1Readout::SignedSlotsSpare {
             return Err("generator.optional_slots needs w1_readout = \"signed-slots-spare\" (the spare column takes the displaced neurons); remove it or change the readout".into());
+        }
+        if self.sum_slot && (self.w1_readout != W1Readout::SignedSlotsSpare || self.optional_slots) {
+            return Err("generator.sum_slot needs w1_readout = \"signed-slots-spare\" and optional_slots = false; remove it or change those".into());
         }
         for (name, gain) in [("pointer_gain", Some(self.pointer_gain)), ("pointer_gain_start", self.pointer_gain_start)] {
             if let Some(g) = gain.filter(|g| !(*g > 0.0 && g.is_finite())) {

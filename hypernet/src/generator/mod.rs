@@ -10,6 +10,7 @@ pub mod linear;
 pub mod loss;
 pub mod memory;
 pub mod model;
+pub mod output_bias;
 pub mod readout;
 pub mod resume;
 pub mod sigma;
@@ -19,4 +20,5 @@ pub mod train;
 
 pub use config::{ComplexityMeasure, GeneratorConfig, W1Readout};
 pub use model::{Generated, Generator};
+pub use output_bias::OutputBias;
 pub use train::{GeneratorTrainConfig, GeneratorTrainer, StepRecord};

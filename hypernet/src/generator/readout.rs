@@ -3,7 +3,9 @@
 //! With hidden-node features `H [B, m, d]`, input-node features `X [B, n, d]` and the
 //! output node's `o [B, 1, d]`:
 //! * `b1_j = head(H_j)_0`, `w2_j = head(H_j)_1 * sp_w2` (`sp_w2 = priors.w2_sqrt_m / sqrt(m)`),
-//! * `b2 = c * sum_j head(H_j)_2 + out(o)`: a sum over nodes, so it grows with the
+//! * `b2 = c * sum_j head(H_j)_2 + out(o)` (the default [`OutputBias::NodeSum`]; or,
+//!   with [`OutputBias::NeuronWeights`], a sum of terms read off each neuron's own
+//!   weights, `output_bias.rs`): a sum over nodes, so it grows with the
 //!   network as the L1 norm's mean does (an average could not follow n). The constant
 //!   `c = B2_NODE_SCALE` keeps one parameter step from moving b2 by m steps at once
 //!   (without it b2 jitters and the error is dominated by the offset), and
@@ -19,6 +21,7 @@
 use super::config::{GeneratorConfig, W1Readout};
 use super::edge_mlp::EdgeMlp;
 use super::linear::Linear;
+use super::output_bias::{NeuronBias, OutputBias};
 use super::signed_slots::{SignedSlots, SlotOptions};
 use super::sinkhorn;
 use crate::params::ParamStore;
@@ -66,6 +69,8 @@ pub struct Readout<F: Float = f32> {
     w1: W1Head<F>,
     sharpness: Sharpness<F>,
     prior_w2_sqrt_m: F,
+    /// `kappa` of [`OutputBias::NeuronWeights`]; `None` for the node sum.
+    neuron_bias: Option<NeuronBias<F>>,
 }
 
 /// The W1 readout's parameters, one variant per family of [`W1Readout`]. A new
@@ -104,6 +109,7 @@ impl<F: Float> W1Head<F> {
                     hard_assignment: cfg.hard_assignment,
                     slot_messages: cfg.slot_messages,
                     optional_slots: cfg.optional_slots,
+                    sum_slot: cfg.sum_slot,
                 };
                 W1Head::SignedSlots(SignedSlots::new(store, d, dk, options, keys))
             }
@@ -152,14 +158,20 @@ impl<F: Float> Readout<F> {
             w1: W1Head::new(store, cfg, [k[2], k[3], k[4], k[5]]),
             sharpness: Sharpness { gain: Cell::new(F::c(cfg.pointer_gain)), rounds: cfg.sinkhorn_iterations },
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
+            neuron_bias: (cfg.output_bias == OutputBias::NeuronWeights).then(|| NeuronBias::new(store, key.fold_in(7))),
         }
     }
 
     /// Sets the hidden heads' b2 bias so that a fresh generator's b2 starts at
     /// `mean_target` for width m (node features contribute about 0 at the start).
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {
-        let per_node = F::c(mean_target / (B2_NODE_SCALE as f64 * m as f64));
-        self.hidden.bias.update(|b| b[2] = per_node);
+        match &self.neuron_bias {
+            Some(kappa) => kappa.init(mean_target, m),
+            None => {
+                let per_node = F::c(mean_target / (B2_NODE_SCALE as f64 * m as f64));
+                self.hidden.bias.update(|b| b[2] = per_node);
+            }
+        }
     }
 
     /// Sets the gain on the pointer and slot logits (the config's `pointer_gain` until set).
@@ -185,13 +197,12 @@ impl<F: Float> Readout<F> {
         let hidden = informed.unwrap_or(own);
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
-        let b2 = column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b]));
-        let weights = BatchedWeights {
-            w1: self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness),
-            b1: column(0),
-            w2: column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()),
-            b2,
+        let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness);
+        let (b1, w2) = (column(0), column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()));
+        let b2 = match &self.neuron_bias {
+            Some(kappa) => kappa.forward(&w1, &b1, &w2),
+            None => column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b])),
         };
-        (weights, read)
+        (BatchedWeights { w1, b1, w2, b2 }, read)
     }
 }

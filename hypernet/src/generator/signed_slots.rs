@@ -30,6 +30,12 @@
 //! of its slot, which the node features alone do not tell it (a pudding silences one
 //! sign per input and doubles the other; `NOTES.md`, E25).
 //!
+//! With `sum_slot` (and m >= 2n + 2) one more column of mass 1 sits between the slots and
+//! the spare column: the neuron that takes it reads every input with the same weight,
+//! `W1[j, i] += r_j P[j, sum]` (logit `g t(H_j)`), so a uniform row (a pudding's
+//! linear-regime neuron, `PAPER.md`) is one slot's choice rather than a spare neuron
+//! singled out by its noise (`NOTES.md`, E38). The spare column's mass becomes m - 2n - 1.
+//!
 //! With `optional_slots` (and the spare column) a slot need not be read: a vacancy row
 //! of mass 2n competes with the neurons for the slots (see [`SignedSlots::plan`]), and
 //! the neurons it displaces go to the spare column (`NOTES.md`, E33–E35).
@@ -52,6 +58,9 @@ pub struct SignedSlots<F: Float = f32> {
     messages: Option<[Linear<F>; 3]>,
     /// The vacancy logits' head on the input nodes (optional slots).
     vacancy: Option<Linear<F>>,
+    /// The sum slot's logit head on the hidden nodes, and its slot message's map (of the
+    /// output node) when slot messages are on.
+    sum: Option<(Linear<F>, Option<Linear<F>>)>,
 }
 
 /// Which slot readout options are on: `spare` for `signed-slots-spare`, the others the
@@ -62,6 +71,7 @@ pub struct SlotOptions {
     pub hard_assignment: bool,
     pub slot_messages: bool,
     pub optional_slots: bool,
+    pub sum_slot: bool,
 }
 
 
@@ -75,12 +85,22 @@ impl<F: Float> SignedSlots<F> {
         let message = |store: &mut ParamStore<F>, name: &str, i: u64| Linear::new(store, &format!("readout.slot_message.{name}"), d, d, 1.0, 0.0, keys[0].fold_in(i));
         let messages = options.slot_messages.then(|| [message(store, "plus", 1), message(store, "minus", 2), message(store, "spare", 3)]);
         let vacancy = (options.optional_slots && options.spare).then(|| Linear::new(store, "readout.slot_vacancy", d, 2, 1.0, 0.0, keys[1].fold_in(1)));
-        SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy }
+        let sum = (options.sum_slot && options.spare).then(|| {
+            let logit = Linear::new(store, "readout.w1_sum", d, 1, 1.0, 0.0, keys[2].fold_in(1));
+            (logit, options.slot_messages.then(|| message(store, "sum", 4)))
+        });
+        SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy, sum }
     }
 
     /// Whether the spare column takes part at these sizes.
     fn spare_at(&self, n: usize, m: usize) -> Option<&(Linear<F>, Bilinear<F>)> {
         self.spare.as_ref().filter(|_| m > 2 * n)
+    }
+
+    /// Whether the sum slot takes part at these sizes (it leaves the spare column at
+    /// least one neuron).
+    fn sum_at(&self, n: usize, m: usize) -> Option<&(Linear<F>, Option<Linear<F>>)> {
+        self.sum.as_ref().filter(|_| m > 2 * n + 1)
     }
 
     /// The plan `P [B, m, 2n (+ 1)]` over the slots (and the spare column) from hidden
@@ -100,7 +120,14 @@ impl<F: Float> SignedSlots<F> {
             let masses = vec![m as f64 / (2 * n) as f64; 2 * n];
             return self.harden(sinkhorn::even_columns(&logits, rounds), &logits, &vec![1.0; m], &masses);
         };
-        let neurons = Tensor::concat(&[&plus, &minus, &spare.forward(hidden).mul_scalar(gain)], 2);
+        let spare_logits = spare.forward(hidden).mul_scalar(gain);
+        if let Some((sum, _)) = self.sum_at(n, m) {
+            let neurons = Tensor::concat(&[&plus, &minus, &sum.forward(hidden).mul_scalar(gain), &spare_logits], 2);
+            let mut columns = vec![1.0; 2 * n + 1];
+            columns.push((m - 2 * n - 1) as f64);
+            return self.harden(sinkhorn::with_masses(&neurons, &columns, rounds), &neurons, &vec![1.0; m], &columns);
+        }
+        let neurons = Tensor::concat(&[&plus, &minus, &spare_logits], 2);
         let mut columns = vec![1.0; 2 * n];
         let Some(vacancy) = &self.vacancy else {
             columns.push((m - 2 * n) as f64);
@@ -134,6 +161,9 @@ impl<F: Float> SignedSlots<F> {
         let [plus, minus, spare] = self.messages.as_ref()?;
         let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
         let mut slots = vec![plus.forward(inputs), minus.forward(inputs)];
+        if let Some((_, message)) = self.sum_at(n, m) {
+            slots.push(message.as_ref().expect("the sum slot has a message with slot messages").forward(output));
+        }
         if self.spare_at(n, m).is_some() {
             slots.push(spare.forward(output));
         }
@@ -144,13 +174,18 @@ impl<F: Float> SignedSlots<F> {
     /// `r [B, m, 1]`.
     pub fn w1(&self, plan: &Tensor<F>, hidden: &Tensor<F>, inputs: &Tensor<F>, magnitude: &Tensor<F>) -> Tensor<F> {
         let (m, n) = (hidden.shape()[1], inputs.shape()[1]);
-        let signed = plan.narrow(2, 0, n).sub(&plan.narrow(2, n, n)).mul(magnitude);
+        let mut w1 = plan.narrow(2, 0, n).sub(&plan.narrow(2, n, n)).mul(magnitude);
+        if self.sum_at(n, m).is_some() {
+            // `r_j P[j, sum]` broadcast over the n inputs.
+            w1 = w1.add(&plan.narrow(2, 2 * n, 1).mul(magnitude));
+        }
         match self.spare_at(n, m) {
             Some((_, dense)) => {
                 let rows = dense.forward(hidden, inputs).mul_scalar(F::one() / F::c(n as f64).sqrt());
-                signed.add(&plan.narrow(2, 2 * n, 1).mul(&rows))
+                let spare_column = plan.shape()[2] - 1;
+                w1.add(&plan.narrow(2, spare_column, 1).mul(&rows))
             }
-            None => signed,
+            None => w1,
         }
     }
 }

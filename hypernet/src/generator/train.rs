@@ -111,11 +111,10 @@ impl GeneratorTrainConfig {
         }
         self.problem.validate().map_err(TrainError::Config)?;
         self.generator.validate().map_err(TrainError::Config)?;
-        if self.generator.optional_slots && self.hidden_per_input <= 2 {
-            return bad(format!(
-                "generator.optional_slots needs a spare column, so hidden_per_input must be at least 3 (m > 2n), got {}",
-                self.hidden_per_input
-            ));
+        for (name, on) in [("optional_slots", self.generator.optional_slots), ("sum_slot", self.generator.sum_slot)] {
+            if on && self.hidden_per_input <= 2 {
+                return bad(format!("generator.{name} needs a spare column, so hidden_per_input must be at least 3 (m > 2n), got {}", self.hidden_per_input));
+            }
         }
         self.optimizer.schedule(self.steps)?;
         Ok(())

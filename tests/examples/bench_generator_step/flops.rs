@@ -6,7 +6,8 @@
 //! work (layer norms, softmax, Sinkhorn, KL, Adam) is left out: it is a few percent of
 //! the total at the default shapes, and its cost per element is not well defined.
 
-use hypernet::generator::{ComplexityMeasure, GeneratorConfig, GeneratorTrainConfig, W1Readout};
+use hypernet::generator::output_bias::KAPPA_WIDTH;
+use hypernet::generator::{ComplexityMeasure, GeneratorConfig, GeneratorTrainConfig, OutputBias, W1Readout};
 
 /// The sizes a step works on.
 pub struct StepShape {
@@ -52,7 +53,12 @@ pub fn step_flops(cfg: &GeneratorTrainConfig, s: &StepShape) -> u64 {
     let passes = if g.complexity == ComplexityMeasure::NodeLatent { 2 * g.blocks - 1 } else { g.blocks };
     f += passes as u64 * per_block;
     let readouts = if g.complexity == ComplexityMeasure::NodeLatent { 2 } else { 1 };
-    f += readouts * (product(1, b * s.hidden, d, 4, 2) + product(1, b, d, 1, 2) + w1_readout_flops(g, s));
+    // b2 from the output node, or from each neuron's weights through kappa (`output_bias.rs`).
+    let output_bias = match g.output_bias {
+        OutputBias::NodeSum => product(1, b, d, 1, 2),
+        OutputBias::NeuronWeights => product(1, b * s.hidden, 4, KAPPA_WIDTH, 2) + product(1, b * s.hidden, KAPPA_WIDTH, 1, 2),
+    };
+    f += readouts * (product(1, b * s.hidden, d, 4, 2) + output_bias + w1_readout_flops(g, s));
     f += sigma_flops(g, s);
     f += product(b, s.points, s.inputs, s.hidden, 1) + product(b, s.points, s.hidden, 1, 2); // target networks (X constant)
     f
@@ -75,10 +81,13 @@ fn w1_readout_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
         W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => {
             // The spare column (its logit head, dense rows, message and the vacancy head)
             // takes part only with `signed-slots-spare` at m > 2n.
+            // The sum slot (its logit head and message) takes part at m > 2n + 1.
             let spare = g.w1_readout == W1Readout::SignedSlotsSpare && m > 2 * n;
-            let columns = 2 * n + usize::from(spare);
-            let spare_flops = if spare { form + product(1, b * m, d, 1, 2) } else { 0 };
-            let messages = if g.slot_messages { 2 * product(1, b * n, d, d, 2) + if spare { product(1, b, d, d, 2) } else { 0 } + product(b, m, columns, d, 2) } else { 0 };
+            let sum = g.sum_slot && spare && m > 2 * n + 1;
+            let extra = usize::from(spare) + usize::from(sum);
+            let columns = 2 * n + extra;
+            let spare_flops = if spare { form } else { 0 } + extra as u64 * product(1, b * m, d, 1, 2);
+            let messages = if g.slot_messages { 2 * product(1, b * n, d, d, 2) + extra as u64 * product(1, b, d, d, 2) + product(b, m, columns, d, 2) } else { 0 };
             let vacancy = if g.optional_slots && spare { product(1, b * n, d, 2, 2) } else { 0 };
             2 * form + spare_flops + messages + vacancy
         }
