@@ -125,3 +125,25 @@ fn works_for_sizes_never_seen_and_bits_fall_with_sigma_at_prior() {
         assert!(out.bits.to_vec().iter().all(|b| b.is_finite() && *b >= 0.0), "bits {:?}", out.bits.to_vec());
     }
 }
+
+#[test]
+fn the_minus_slot_gate_scales_exactly_the_output_weights_of_minus_readers() {
+    let (n, m) = (3, 8);
+    let g = Generator::new(GeneratorConfig { hard_assignment: true, ..small_config(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, Key::new(5));
+    let identity: Vec<usize> = (0..m).collect();
+    let (open, _) = generate_original_and_permuted(&g, n, m, &[0, 1, 2], &identity);
+    g.set_minus_slot_gate(0.25);
+    let (gated, _) = generate_original_and_permuted(&g, n, m, &[0, 1, 2], &identity);
+    let (w1, w2, w2_gated) = (open.mean.w1.to_array(), open.mean.w2.to_array(), gated.mean.w2.to_array());
+    assert_eq!(gated.mean.w1.to_array(), w1, "the gate leaves W1 alone");
+    let mut minus_readers = 0;
+    for net in 0..2 {
+        for j in 0..m {
+            let reads_minus = (0..n).filter(|&i| w1[[net, j, i]] != 0.0).count() == 1 && (0..n).any(|i| w1[[net, j, i]] < 0.0);
+            minus_readers += usize::from(reads_minus);
+            let factor = if reads_minus { 0.25 } else { 1.0 };
+            assert!((w2_gated[[net, j]] - factor * w2[[net, j]]).abs() <= 1e-6, "net {net} neuron {j}: {} vs {factor} x {}", w2_gated[[net, j]], w2[[net, j]]);
+        }
+    }
+    assert_eq!(minus_readers, 2 * n, "one reader per - slot in each network");
+}

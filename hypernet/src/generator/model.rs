@@ -105,6 +105,12 @@ impl<F: Float> Generator<F> {
         self.readout.pointer_gain()
     }
 
+    /// Sets the factor on the output weights of neurons reading a `-` slot (a training
+    /// curriculum, [`super::GeneratorTrainConfig::minus_slot_gate_at`]; 1 otherwise).
+    pub fn set_minus_slot_gate(&self, alpha: f64) {
+        self.readout.set_minus_slot_gate(alpha);
+    }
+
     /// Starts the output bias b2 at `mean_target` for width m (data-dependent
     /// initialisation; see [`Readout::init_output_bias`]).
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {

@@ -71,6 +71,10 @@ pub struct Readout<F: Float = f32> {
     prior_w2_sqrt_m: F,
     /// `kappa` of [`OutputBias::NeuronWeights`]; `None` for the node sum.
     neuron_bias: Option<NeuronBias<F>>,
+    /// The factor alpha on the output weights of neurons that read a `-` slot (signed-slot
+    /// readouts; 1 = no effect): a training curriculum, see
+    /// [`super::GeneratorTrainConfig::minus_slot_gate_at`].
+    minus_slot_gate: Cell<F>,
 }
 
 /// The W1 readout's parameters, one variant per family of [`W1Readout`]. A new
@@ -159,6 +163,7 @@ impl<F: Float> Readout<F> {
             sharpness: Sharpness { gain: Cell::new(F::c(cfg.pointer_gain)), rounds: cfg.sinkhorn_iterations },
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
             neuron_bias: (cfg.output_bias == OutputBias::NeuronWeights).then(|| NeuronBias::new(store, key.fold_in(7))),
+            minus_slot_gate: Cell::new(F::one()),
         }
     }
 
@@ -184,6 +189,26 @@ impl<F: Float> Readout<F> {
         self.sharpness.gain.get().to_f64_lossless()
     }
 
+    /// Sets the factor alpha on the output weights of the neurons reading a `-` slot.
+    pub fn set_minus_slot_gate(&self, alpha: f64) {
+        self.minus_slot_gate.set(F::c(alpha));
+    }
+
+    /// `w2_j (1 - (1 - alpha) q_j)` with `q_j = sum_i P[j, i-]` (held constant), the
+    /// share of neuron j on the `-` slots: with the hard assignment, the `-` readers'
+    /// output weights times alpha, the others' unchanged.
+    fn gate_minus_slots(&self, w2: Tensor<F>, plan: Option<&Tensor<F>>, n: usize) -> Tensor<F> {
+        let alpha = self.minus_slot_gate.get();
+        match plan {
+            Some(plan) if alpha != F::one() => {
+                let (b, m) = (plan.shape()[0], plan.shape()[1]);
+                let share = plan.detach().narrow(2, n, n).sum(2, false).reshape(&[b, m]);
+                w2.mul(&share.mul_scalar(alpha - F::one()).add_scalar(F::one()))
+            }
+            _ => w2,
+        }
+    }
+
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
     /// Also returns the node features the heads read (`h` with the hidden nodes informed
     /// of their slots, see `signed_slots.rs`), for the sigma heads.
@@ -199,6 +224,7 @@ impl<F: Float> Readout<F> {
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness);
         let (b1, w2) = (column(0), column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()));
+        let w2 = self.gate_minus_slots(w2, plan.as_ref(), n);
         let b2 = match &self.neuron_bias {
             Some(kappa) => kappa.forward(&w1, &b1, &w2),
             None => column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b])),

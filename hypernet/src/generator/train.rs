@@ -21,7 +21,7 @@
 //! [`TrainError::NonFiniteStep`]; the caller stops, or moves on with
 //! [`GeneratorTrainer::skip_step`].
 
-use super::config::GeneratorConfig;
+use super::config::{GeneratorConfig, W1Readout};
 use super::loss::{objective, Objective};
 use super::model::Generator;
 use crate::optim_config::OptimConfig;
@@ -57,6 +57,13 @@ pub struct GeneratorTrainConfig {
     /// `log10_beta_max` down to `log10_beta_min` ([`GeneratorTrainConfig::log10_beta_range_at`]);
     /// 0 samples the whole range from the start.
     pub beta_curriculum_fraction: f64,
+    /// A curriculum that starts from puddings (signed-slot readouts): over the first half of
+    /// this fraction of the steps the neurons reading a `-` slot have their output weights
+    /// multiplied by 0, then by a factor rising linearly to 1 at its end
+    /// ([`GeneratorTrainConfig::minus_slot_gate_at`]), so the generator first builds
+    /// networks without `-` neurons (puddings, or convexity) and is then freed; 0 (the
+    /// default) is off. Generation never gates. E41 in NOTES.md.
+    pub pudding_curriculum_fraction: f64,
     /// Global gradient-norm clip.
     pub clip_norm: f64,
     /// Task, input distribution and activation (its `inputs`/`hidden` are overridden
@@ -79,6 +86,7 @@ impl Default for GeneratorTrainConfig {
             hidden_per_input: 3,
             complexity_warmup_fraction: 0.5,
             beta_curriculum_fraction: 0.0,
+            pudding_curriculum_fraction: 0.0,
             clip_norm: 1.0,
             problem: ProblemConfig::default(),
             optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
@@ -101,7 +109,12 @@ impl GeneratorTrainConfig {
         if self.train_inputs.is_empty() || self.train_inputs.contains(&0) || self.hidden_per_input == 0 {
             return bad(format!("train_inputs ({:?}) must be non-empty sizes >= 1 and hidden_per_input ({}) >= 1", self.train_inputs, self.hidden_per_input));
         }
-        for (name, fraction) in [("complexity_warmup_fraction", self.complexity_warmup_fraction), ("beta_curriculum_fraction", self.beta_curriculum_fraction)] {
+        let fractions = [
+            ("complexity_warmup_fraction", self.complexity_warmup_fraction),
+            ("beta_curriculum_fraction", self.beta_curriculum_fraction),
+            ("pudding_curriculum_fraction", self.pudding_curriculum_fraction),
+        ];
+        for (name, fraction) in fractions {
             if !(0.0..=1.0).contains(&fraction) {
                 return bad(format!("{name} must be in [0, 1], got {fraction}"));
             }
@@ -111,6 +124,10 @@ impl GeneratorTrainConfig {
         }
         self.problem.validate().map_err(TrainError::Config)?;
         self.generator.validate().map_err(TrainError::Config)?;
+        let slots = matches!(self.generator.w1_readout, W1Readout::SignedSlots | W1Readout::SignedSlotsSpare);
+        if self.pudding_curriculum_fraction > 0.0 && !slots {
+            return bad("pudding_curriculum_fraction needs generator.w1_readout = \"signed-slots\" or \"signed-slots-spare\" (it gates the `-` slots' neurons); set it to 0 or change the readout".into());
+        }
         for (name, on) in [("optional_slots", self.generator.optional_slots), ("sum_slot", self.generator.sum_slot)] {
             if on && self.hidden_per_input <= 2 {
                 return bad(format!("generator.{name} needs a spare column, so hidden_per_input must be at least 3 (m > 2n), got {}", self.hidden_per_input));
@@ -132,6 +149,17 @@ impl GeneratorTrainConfig {
         let span = self.beta_curriculum_fraction * self.steps as f64;
         let reached = if span > 0.0 { (step as f64 / span).min(1.0) } else { 1.0 };
         (hi - (hi - lo) * reached, hi)
+    }
+
+    /// The factor on the `-` readers' output weights at `step`: with
+    /// `s = pudding_curriculum_fraction * steps`, 0 before `s / 2`, then
+    /// `(t - s / 2) / (s / 2)`, and 1 from `s` on (always 1 when the fraction is 0).
+    pub fn minus_slot_gate_at(&self, step: usize) -> f64 {
+        let half = self.pudding_curriculum_fraction * self.steps as f64 / 2.0;
+        if half <= 0.0 {
+            return 1.0;
+        }
+        ((step as f64 - half) / half).clamp(0.0, 1.0)
     }
 
     /// The problem at input size n (m = hidden_per_input * n).
@@ -229,6 +257,7 @@ impl GeneratorTrainer {
 
         self.optimizer.zero_grad();
         self.generator.set_pointer_gain(cfg.generator.pointer_gain_at(self.step, cfg.steps));
+        self.generator.set_minus_slot_gate(cfg.minus_slot_gate_at(self.step));
         let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
         let data = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
         let Objective { mut loss, nmse } = objective(&generated, &log10_beta, &problem, data, variance, complexity_on);
@@ -278,6 +307,17 @@ impl GeneratorTrainer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pudding_curriculum_closes_the_minus_slots_then_opens_them_linearly() {
+        let off = GeneratorTrainConfig { steps: 100, ..GeneratorTrainConfig::default() };
+        assert!((0..100).all(|t| off.minus_slot_gate_at(t) == 1.0));
+        let on = GeneratorTrainConfig { pudding_curriculum_fraction: 0.4, ..off.clone() };
+        let gates: Vec<f64> = [0, 19, 20, 30, 40, 99].iter().map(|&t| on.minus_slot_gate_at(t)).collect();
+        assert_eq!(gates, vec![0.0, 0.0, 0.0, 0.5, 1.0, 1.0]);
+        let pointer = GeneratorTrainConfig { generator: GeneratorConfig { w1_readout: W1Readout::Pointer, ..GeneratorConfig::default() }, ..on };
+        assert!(matches!(pointer.validate(), Err(TrainError::Config(m)) if m.contains("pudding_curriculum_fraction")));
+    }
 
     #[test]
     fn the_beta_curriculum_opens_the_range_downwards_from_the_top() {
