@@ -67,7 +67,7 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
         GeneratorConfig { slot_messages: true, ..plain.clone() },
         GeneratorConfig { slot_messages: true, optional_slots: true, ..plain.clone() },
         GeneratorConfig { sum_slot: true, ..plain.clone() },
-        GeneratorConfig { sum_slot: true, slot_messages: true, output_bias: OutputBias::NeuronWeights, ..plain.clone() },
+        GeneratorConfig { sum_slot: true, slot_messages: true, sum_slot_bias: Some(3.0), output_bias: OutputBias::NeuronWeights, ..plain.clone() },
     ];
     for cfg in options {
         let (a, b) = generate_original_and_permuted(&Generator::new(cfg.clone(), Key::new(5)), n, m, &input_perm, &hidden_perm);

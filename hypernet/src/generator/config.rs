@@ -129,6 +129,12 @@ pub struct GeneratorConfig {
     /// with the same weight (a linear-regime neuron's uniform row), used where m >= 2n + 2
     /// (`signed_slots.rs`, E38 in NOTES.md). Not with `optional_slots`.
     pub sum_slot: bool,
+    /// With `sum_slot`: the sum-slot neuron's b1 gets a learnt offset starting at this
+    /// value, so it starts in swish's linear regime (a linear-regime neuron) instead of
+    /// wherever the shared b1 head puts it (near swish's minimum at -1.28, where its
+    /// gradient vanishes: E41 in NOTES.md). Unset: no offset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sum_slot_bias: Option<f64>,
     /// How b2 is read: from the node features (`node-sum`, the default) or from each
     /// neuron's own weights (`neuron-weights`, `output_bias.rs`).
     pub output_bias: OutputBias,
@@ -160,6 +166,7 @@ impl Default for GeneratorConfig {
             slot_messages: false,
             optional_slots: false,
             sum_slot: false,
+            sum_slot_bias: None,
             output_bias: OutputBias::NodeSum,
             complexity: ComplexityMeasure::NeuronSigma,
             priors: WeightPriors::default(),
@@ -217,6 +224,9 @@ impl GeneratorConfig {
         }
         if self.optional_slots && self.w1_readout != W1Readout::SignedSlotsSpare {
             return Err("generator.optional_slots needs w1_readout = \"signed-slots-spare\" (the spare column takes the displaced neurons); remove it or change the readout".into());
+        }
+        if self.sum_slot_bias.is_some_and(|b| !b.is_finite()) || (self.sum_slot_bias.is_some() && !self.sum_slot) {
+            return Err(format!("generator.sum_slot_bias needs sum_slot = true and a finite value, got {:?}", self.sum_slot_bias));
         }
         if self.sum_slot && (self.w1_readout != W1Readout::SignedSlotsSpare || self.optional_slots) {
             return Err("generator.sum_slot needs w1_readout = \"signed-slots-spare\" and optional_slots = false; remove it or change those".into());

@@ -114,6 +114,7 @@ impl<F: Float> W1Head<F> {
                     slot_messages: cfg.slot_messages,
                     optional_slots: cfg.optional_slots,
                     sum_slot: cfg.sum_slot,
+                    sum_slot_bias: cfg.sum_slot_bias,
                 };
                 W1Head::SignedSlots(SignedSlots::new(store, d, dk, options, keys))
             }
@@ -223,7 +224,11 @@ impl<F: Float> Readout<F> {
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness);
-        let (b1, w2) = (column(0), column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt()));
+        let b1 = match (&self.w1, plan.as_ref()) {
+            (W1Head::SignedSlots(slots), Some(plan)) => slots.offset_b1(column(0), plan, n),
+            _ => column(0),
+        };
+        let w2 = column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt());
         let w2 = self.gate_minus_slots(w2, plan.as_ref(), n);
         let b2 = match &self.neuron_bias {
             Some(kappa) => kappa.forward(&w1, &b1, &w2),

@@ -61,6 +61,8 @@ pub struct SignedSlots<F: Float = f32> {
     /// The sum slot's logit head on the hidden nodes, and its slot message's map (of the
     /// output node) when slot messages are on.
     sum: Option<(Linear<F>, Option<Linear<F>>)>,
+    /// The sum-slot neuron's learnt b1 offset `[1]` (`sum_slot_bias`).
+    sum_bias: Option<Tensor<F>>,
 }
 
 /// Which slot readout options are on: `spare` for `signed-slots-spare`, the others the
@@ -72,6 +74,7 @@ pub struct SlotOptions {
     pub slot_messages: bool,
     pub optional_slots: bool,
     pub sum_slot: bool,
+    pub sum_slot_bias: Option<f64>,
 }
 
 
@@ -89,7 +92,8 @@ impl<F: Float> SignedSlots<F> {
             let logit = Linear::new(store, "readout.w1_sum", d, 1, 1.0, 0.0, keys[2].fold_in(1));
             (logit, options.slot_messages.then(|| message(store, "sum", 4)))
         });
-        SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy, sum }
+        let sum_bias = sum.as_ref().and(options.sum_slot_bias).map(|b| store.constant("readout.w1_sum_bias", &[1], F::c(b)));
+        SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy, sum, sum_bias }
     }
 
     /// Whether the spare column takes part at these sizes.
@@ -168,6 +172,16 @@ impl<F: Float> SignedSlots<F> {
             slots.push(spare.forward(output));
         }
         Some(hidden.add(&plan.matmul(&Tensor::concat(&slots.iter().collect::<Vec<_>>(), 1))))
+    }
+
+    /// `b1_j + P[j, sum] c` with the learnt offset c (`sum_slot_bias`), or `b1 [B, m]`
+    /// unchanged without it.
+    pub fn offset_b1(&self, b1: Tensor<F>, plan: &Tensor<F>, n: usize) -> Tensor<F> {
+        let m = plan.shape()[1];
+        match (&self.sum_bias, self.sum_at(n, m)) {
+            (Some(offset), Some(_)) => b1.add(&plan.narrow(2, 2 * n, 1).reshape(&[plan.shape()[0], m]).mul(offset)),
+            _ => b1,
+        }
     }
 
     /// `W1 [B, m, n]` from the plan, hidden and input features and magnitudes
