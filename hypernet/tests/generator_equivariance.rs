@@ -68,12 +68,13 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
         GeneratorConfig { slot_messages: true, optional_slots: true, ..plain.clone() },
         GeneratorConfig { sum_slot: true, ..plain.clone() },
         GeneratorConfig { sum_slot: true, slot_messages: true, sum_slot_bias: Some(3.0), output_bias: OutputBias::NeuronWeights, ..plain.clone() },
+        GeneratorConfig { sum_slot: true, spare_dense_rows: false, ..plain.clone() },
     ];
     for cfg in options {
         let (a, b) = generate_original_and_permuted(&Generator::new(cfg.clone(), Key::new(5)), n, m, &input_perm, &hidden_perm);
         check_permuted(&a.mean, &b.mean, &input_perm, &hidden_perm);
-        // Each neuron reads one signed slot, or with the spare column a dense row, or
-        // the sum slot (a row of n equal positive weights); no slot is read by more
+        // Each neuron reads one signed slot, or with the spare column a dense row (or
+        // nothing, without dense rows), or the sum slot (a row of n equal positive weights); no slot is read by more
         // neurons than its capacity (1 with the spare column, ceil(m / 2n) = 2 without).
         let w1 = a.mean.w1.to_array();
         let capacity = if cfg.w1_readout == W1Readout::SignedSlotsSpare { 1 } else { 2 };
@@ -85,6 +86,8 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
                 if nonzero.len() == 1 {
                     let i = nonzero[0];
                     readers[2 * i + usize::from(w1[[net, j, i]] < 0.0)] += 1;
+                } else if nonzero.is_empty() {
+                    assert!(!cfg.spare_dense_rows, "net {net} neuron {j} reads nothing, but spare neurons have dense rows");
                 } else {
                     assert!(cfg.w1_readout == W1Readout::SignedSlotsSpare && nonzero.len() == n, "net {net} neuron {j} reads inputs {nonzero:?}");
                     uniform_rows += usize::from((0..n).all(|i| w1[[net, j, i]] == w1[[net, j, 0]] && w1[[net, j, i]] > 0.0));

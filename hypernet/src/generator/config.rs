@@ -135,6 +135,10 @@ pub struct GeneratorConfig {
     /// gradient vanishes: E41 in NOTES.md). Unset: no offset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sum_slot_bias: Option<f64>,
+    /// `signed-slots-spare`: whether a spare neuron's row is the dense row
+    /// `P[j, spare] u_j . v_i / sqrt(dk n)` (the default) or 0, so that a linear term
+    /// can come only from the sum slot (E45 in NOTES.md).
+    pub spare_dense_rows: bool,
     /// How b2 is read: from the node features (`node-sum`, the default) or from each
     /// neuron's own weights (`neuron-weights`, `output_bias.rs`).
     pub output_bias: OutputBias,
@@ -167,6 +171,7 @@ impl Default for GeneratorConfig {
             optional_slots: false,
             sum_slot: false,
             sum_slot_bias: None,
+            spare_dense_rows: true,
             output_bias: OutputBias::NodeSum,
             complexity: ComplexityMeasure::NeuronSigma,
             priors: WeightPriors::default(),

@@ -115,6 +115,7 @@ impl<F: Float> W1Head<F> {
                     optional_slots: cfg.optional_slots,
                     sum_slot: cfg.sum_slot,
                     sum_slot_bias: cfg.sum_slot_bias,
+                    spare_dense_rows: cfg.spare_dense_rows,
                 };
                 W1Head::SignedSlots(SignedSlots::new(store, d, dk, options, keys))
             }

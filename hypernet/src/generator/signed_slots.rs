@@ -13,6 +13,8 @@
 //!   m - 2n and every slot mass 1, so one-hot rows can meet the balance. A neuron's
 //!   spare attention buys a dense row `D[j, i] = u_j . v_i / sqrt(dk n)`:
 //!   `W1[j, i] += P[j, spare] D[j, i]` (a linear-regime or random-direction neuron).
+//!   With `spare_dense_rows` off a spare neuron's row is 0 (its weight noise alone can
+//!   give it a direction).
 //!   With m <= 2n it is `SignedSlots`.
 //!
 //! Unless slots are optional (below), every slot of both signs is covered by the balance
@@ -51,8 +53,8 @@ use autodiff::{Float, Key, Tensor};
 pub struct SignedSlots<F: Float = f32> {
     plus: Bilinear<F>,
     minus: Bilinear<F>,
-    /// The spare column's logit head and dense rows.
-    spare: Option<(Linear<F>, Bilinear<F>)>,
+    /// The spare column's logit head and dense rows (`None` with `spare_dense_rows` off).
+    spare: Option<(Linear<F>, Option<Bilinear<F>>)>,
     hard: bool,
     /// `A+`, `A-`, `A_s` of the slot messages.
     messages: Option<[Linear<F>; 3]>,
@@ -75,6 +77,7 @@ pub struct SlotOptions {
     pub optional_slots: bool,
     pub sum_slot: bool,
     pub sum_slot_bias: Option<f64>,
+    pub spare_dense_rows: bool,
 }
 
 
@@ -84,7 +87,10 @@ impl<F: Float> SignedSlots<F> {
     pub fn new(store: &mut ParamStore<F>, d: usize, dk: usize, options: SlotOptions, keys: [Key; 4]) -> SignedSlots<F> {
         let plus = Bilinear::new(store, "readout.w1", d, dk, keys[0]);
         let minus = Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]);
-        let spare = options.spare.then(|| (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[2]), Bilinear::new(store, "readout.w1_dense", d, dk, keys[3])));
+        let spare = options.spare.then(|| {
+            let dense = options.spare_dense_rows.then(|| Bilinear::new(store, "readout.w1_dense", d, dk, keys[3]));
+            (Linear::new(store, "readout.w1_spare", d, 1, 1.0, 0.0, keys[2]), dense)
+        });
         let message = |store: &mut ParamStore<F>, name: &str, i: u64| Linear::new(store, &format!("readout.slot_message.{name}"), d, d, 1.0, 0.0, keys[0].fold_in(i));
         let messages = options.slot_messages.then(|| [message(store, "plus", 1), message(store, "minus", 2), message(store, "spare", 3)]);
         let vacancy = (options.optional_slots && options.spare).then(|| Linear::new(store, "readout.slot_vacancy", d, 2, 1.0, 0.0, keys[1].fold_in(1)));
@@ -97,7 +103,7 @@ impl<F: Float> SignedSlots<F> {
     }
 
     /// Whether the spare column takes part at these sizes.
-    fn spare_at(&self, n: usize, m: usize) -> Option<&(Linear<F>, Bilinear<F>)> {
+    fn spare_at(&self, n: usize, m: usize) -> Option<&(Linear<F>, Option<Bilinear<F>>)> {
         self.spare.as_ref().filter(|_| m > 2 * n)
     }
 
@@ -194,12 +200,12 @@ impl<F: Float> SignedSlots<F> {
             w1 = w1.add(&plan.narrow(2, 2 * n, 1).mul(magnitude));
         }
         match self.spare_at(n, m) {
-            Some((_, dense)) => {
+            Some((_, Some(dense))) => {
                 let rows = dense.forward(hidden, inputs).mul_scalar(F::one() / F::c(n as f64).sqrt());
                 let spare_column = plan.shape()[2] - 1;
                 w1.add(&plan.narrow(2, spare_column, 1).mul(&rows))
             }
-            None => w1,
+            _ => w1,
         }
     }
 }

@@ -86,7 +86,7 @@ fn w1_readout_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
             let sum = g.sum_slot && spare && m > 2 * n + 1;
             let extra = usize::from(spare) + usize::from(sum);
             let columns = 2 * n + extra;
-            let spare_flops = if spare { form } else { 0 } + extra as u64 * product(1, b * m, d, 1, 2);
+            let spare_flops = if spare && g.spare_dense_rows { form } else { 0 } + extra as u64 * product(1, b * m, d, 1, 2);
             let messages = if g.slot_messages { 2 * product(1, b * n, d, d, 2) + extra as u64 * product(1, b, d, d, 2) + product(b, m, columns, d, 2) } else { 0 };
             let vacancy = if g.optional_slots && spare { product(1, b * n, d, 2, 2) } else { 0 };
             2 * form + spare_flops + messages + vacancy
