@@ -67,7 +67,7 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
         GeneratorConfig { slot_messages: true, ..plain.clone() },
         GeneratorConfig { slot_messages: true, optional_slots: true, ..plain.clone() },
         GeneratorConfig { sum_slot: true, ..plain.clone() },
-        GeneratorConfig { sum_slot: true, slot_messages: true, sum_slot_bias: Some(3.0), output_bias: OutputBias::NeuronWeights, ..plain.clone() },
+        GeneratorConfig { sum_slot: true, slot_messages: true, sum_slot_bias: 3.0, output_bias: OutputBias::NeuronWeights, ..plain.clone() },
         GeneratorConfig { sum_slot: true, spare_dense_rows: false, ..plain.clone() },
     ];
     for cfg in options {

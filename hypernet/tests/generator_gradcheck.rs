@@ -61,7 +61,7 @@ fn the_whole_loss_passes_a_random_direction_gradient_check_in_f64() {
     // Optional slots: Sinkhorn with a vacancy row (row and column masses).
     check(GeneratorConfig { optional_slots: true, slot_messages: true, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
     // The sum slot, with and without its slot message and b1 offset.
-    for (slot_messages, sum_slot_bias) in [(false, None), (true, Some(3.0))] {
+    for (slot_messages, sum_slot_bias) in [(false, 0.0), (true, 3.0)] {
         check(GeneratorConfig { sum_slot: true, slot_messages, sum_slot_bias, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
     }
     // b2 read off the neurons' weights.

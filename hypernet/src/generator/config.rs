@@ -132,9 +132,8 @@ pub struct GeneratorConfig {
     /// With `sum_slot`: the sum-slot neuron's b1 gets a learnt offset starting at this
     /// value, so it starts in swish's linear regime (a linear-regime neuron) instead of
     /// wherever the shared b1 head puts it (near swish's minimum at -1.28, where its
-    /// gradient vanishes: E41 in NOTES.md). Unset: no offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sum_slot_bias: Option<f64>,
+    /// gradient vanishes: E41 in NOTES.md). 0 (the default): no offset.
+    pub sum_slot_bias: f64,
     /// `signed-slots-spare`: whether a spare neuron's row is the dense row
     /// `P[j, spare] u_j . v_i / sqrt(dk n)` (the default) or 0, so that a linear term
     /// can come only from the sum slot (E45 in NOTES.md).
@@ -170,7 +169,7 @@ impl Default for GeneratorConfig {
             slot_messages: false,
             optional_slots: false,
             sum_slot: false,
-            sum_slot_bias: None,
+            sum_slot_bias: 0.0,
             spare_dense_rows: true,
             output_bias: OutputBias::NodeSum,
             complexity: ComplexityMeasure::NeuronSigma,
@@ -230,8 +229,8 @@ impl GeneratorConfig {
         if self.optional_slots && self.w1_readout != W1Readout::SignedSlotsSpare {
             return Err("generator.optional_slots needs w1_readout = \"signed-slots-spare\" (the spare column takes the displaced neurons); remove it or change the readout".into());
         }
-        if self.sum_slot_bias.is_some_and(|b| !b.is_finite()) || (self.sum_slot_bias.is_some() && !self.sum_slot) {
-            return Err(format!("generator.sum_slot_bias needs sum_slot = true and a finite value, got {:?}", self.sum_slot_bias));
+        if !self.sum_slot_bias.is_finite() || (self.sum_slot_bias != 0.0 && !self.sum_slot) {
+            return Err(format!("generator.sum_slot_bias needs sum_slot = true and a finite value, got {}", self.sum_slot_bias));
         }
         if self.sum_slot && (self.w1_readout != W1Readout::SignedSlotsSpare || self.optional_slots) {
             return Err("generator.sum_slot needs w1_readout = \"signed-slots-spare\" and optional_slots = false; remove it or change those".into());

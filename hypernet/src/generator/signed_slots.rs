@@ -76,7 +76,7 @@ pub struct SlotOptions {
     pub slot_messages: bool,
     pub optional_slots: bool,
     pub sum_slot: bool,
-    pub sum_slot_bias: Option<f64>,
+    pub sum_slot_bias: f64,
     pub spare_dense_rows: bool,
 }
 
@@ -98,7 +98,7 @@ impl<F: Float> SignedSlots<F> {
             let logit = Linear::new(store, "readout.w1_sum", d, 1, 1.0, 0.0, keys[2].fold_in(1));
             (logit, options.slot_messages.then(|| message(store, "sum", 4)))
         });
-        let sum_bias = sum.as_ref().and(options.sum_slot_bias).map(|b| store.constant("readout.w1_sum_bias", &[1], F::c(b)));
+        let sum_bias = sum.as_ref().filter(|_| options.sum_slot_bias != 0.0).map(|_| store.constant("readout.w1_sum_bias", &[1], F::c(options.sum_slot_bias)));
         SignedSlots { plus, minus, spare, hard: options.hard_assignment, messages, vacancy, sum, sum_bias }
     }
 
