@@ -12,14 +12,8 @@ double-sided 1 and 1), and the linear coefficient of the uniform-row (sum-slot) 
 w2_j r_j silu'(b1_j) (-1 in a positive pudding), with its b1.
 Needs numpy and safetensors (pip install numpy safetensors).
 """
-import sys
-
 import numpy as np
-from safetensors.numpy import load_file
-
-
-def silu(u):
-    return u / (1.0 + np.exp(-u))
+from networks import networks_from_args, nmse
 
 
 def silu_slope(u):
@@ -27,19 +21,9 @@ def silu_slope(u):
     return s * (1.0 + u * (1.0 - s))
 
 
-def nmse(x, y, w1, b1, w2, b2):
-    residual = y - (silu(x @ w1.T + b1) @ w2 + b2)
-    return (residual**2).mean() / (x.shape[1] * (1 - 2 / np.pi))
-
-
 def main():
-    folder, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    for k in range(count):
-        t = load_file(f"{folder}/net_{k}.safetensors")
-        w1, b1, w2, b2 = t["W1"], t["b1"], t["w2"], float(t["b2"].reshape(-1)[0])
+    for k, w1, b1, w2, b2, x, y in networks_from_args():
         m, n = w1.shape
-        x = np.random.default_rng(0).standard_normal((20000, n))
-        y = np.abs(x).sum(1)
         nonzero = (w1 != 0).sum(1)
         top = np.abs(w1).argmax(1)
         sign = np.sign(w1[np.arange(m), top])
@@ -56,4 +40,5 @@ def main():
         print(line)
 
 
-main()
+if __name__ == "__main__":
+    main()

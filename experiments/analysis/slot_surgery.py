@@ -10,31 +10,13 @@ the snapped neurons of each signed slot rescaled so that their effective outputs
 w2_j |W1_j|_1 add to 1, and the number of slots no neuron reads after snapping.
 Needs numpy and safetensors (pip install numpy safetensors).
 """
-import sys
-
 import numpy as np
-from safetensors.numpy import load_file
-
-
-def silu(u):
-    return u / (1.0 + np.exp(-u))
-
-
-def nmse(x, y, w1, b1, w2, b2, refit_b2):
-    residual = y - (silu(x @ w1.T + b1) @ w2 + b2)
-    if refit_b2:
-        residual = residual - residual.mean()
-    return (residual**2).mean() / (x.shape[1] * (1 - 2 / np.pi))
+from networks import networks_from_args, nmse
 
 
 def main():
-    folder, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    for k in range(count):
-        t = load_file(f"{folder}/net_{k}.safetensors")
-        w1, b1, w2, b2 = t["W1"], t["b1"], t["w2"], float(t["b2"].reshape(-1)[0])
+    for k, w1, b1, w2, b2, x, y in networks_from_args():
         m, n = w1.shape
-        x = np.random.default_rng(0).standard_normal((20000, n))
-        y = np.abs(x).sum(1)
         norm = np.abs(w1).sum(1)
         top = np.abs(w1).argmax(1)
         sign = np.sign(w1[np.arange(m), top])
