@@ -224,3 +224,19 @@ fn assembling_refuses_mismatched_or_missing_seeds() {
     assert!(!mismatch.status.success() && String::from_utf8_lossy(&mismatch.stderr).contains("another configuration"), "{}", String::from_utf8_lossy(&mismatch.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_reproduce_config_in_experiments_loads_and_validates() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments/reproduce");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&folder).expect("experiments/reproduce/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = read(path.clone());
+            let config = ReproduceConfig::preset(Preset::Default).with_toml(&text, &path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+            config.validate().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "no reproduce configuration in {}", folder.display());
+}
