@@ -57,13 +57,16 @@ pub struct GeneratorTrainConfig {
     /// `log10_beta_max` down to `log10_beta_min` ([`GeneratorTrainConfig::log10_beta_range_at`]);
     /// 0 samples the whole range from the start.
     pub beta_curriculum_fraction: f64,
-    /// A curriculum that starts from puddings (signed-slot readouts): over the first half of
+    /// A curriculum that starts from puddings (signed-slot readouts): over the first part of
     /// this fraction of the steps the neurons reading a `-` slot have their output weights
-    /// multiplied by 0, then by a factor rising linearly to 1 at its end
-    /// ([`GeneratorTrainConfig::minus_slot_gate_at`]), so the generator first builds
-    /// networks without `-` neurons (puddings, or convexity) and is then freed; 0 (the
-    /// default) is off. Generation never gates. E41 in NOTES.md.
+    /// multiplied by 0, then, over its last `pudding_curriculum_ramp` share, by a factor
+    /// rising linearly to 1 ([`GeneratorTrainConfig::minus_slot_gate_at`]), so the
+    /// generator first builds networks without `-` neurons (puddings, or convexity) and is
+    /// then freed; 0 (the default) is off. Generation never gates. E41 in NOTES.md.
     pub pudding_curriculum_fraction: f64,
+    /// The share of the pudding curriculum spent opening the gate (0.5 by default; 0 opens
+    /// it at once, so no raw weight can grow to compensate a partly open gate: E51).
+    pub pudding_curriculum_ramp: f64,
     /// Global gradient-norm clip.
     pub clip_norm: f64,
     /// Task, input distribution and activation (its `inputs`/`hidden` are overridden
@@ -87,6 +90,7 @@ impl Default for GeneratorTrainConfig {
             complexity_warmup_fraction: 0.5,
             beta_curriculum_fraction: 0.0,
             pudding_curriculum_fraction: 0.0,
+            pudding_curriculum_ramp: 0.5,
             clip_norm: 1.0,
             problem: ProblemConfig::default(),
             optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
@@ -113,6 +117,7 @@ impl GeneratorTrainConfig {
             ("complexity_warmup_fraction", self.complexity_warmup_fraction),
             ("beta_curriculum_fraction", self.beta_curriculum_fraction),
             ("pudding_curriculum_fraction", self.pudding_curriculum_fraction),
+            ("pudding_curriculum_ramp", self.pudding_curriculum_ramp),
         ];
         for (name, fraction) in fractions {
             if !(0.0..=1.0).contains(&fraction) {
@@ -152,14 +157,20 @@ impl GeneratorTrainConfig {
     }
 
     /// The factor on the `-` readers' output weights at `step`: with
-    /// `s = pudding_curriculum_fraction * steps`, 0 before `s / 2`, then
-    /// `(t - s / 2) / (s / 2)`, and 1 from `s` on (always 1 when the fraction is 0).
+    /// `s = pudding_curriculum_fraction * steps` and `r = pudding_curriculum_ramp * s`, 0
+    /// before `s - r`, then `(t - (s - r)) / r`, and 1 from `s` on (always 1 when the
+    /// fraction is 0; with r = 0 a step from 0 to 1 at s).
     pub fn minus_slot_gate_at(&self, step: usize) -> f64 {
-        let half = self.pudding_curriculum_fraction * self.steps as f64 / 2.0;
-        if half <= 0.0 {
+        let end = self.pudding_curriculum_fraction * self.steps as f64;
+        let ramp = self.pudding_curriculum_ramp * end;
+        let t = step as f64;
+        if end <= 0.0 || t >= end {
             return 1.0;
         }
-        ((step as f64 - half) / half).clamp(0.0, 1.0)
+        if ramp <= 0.0 {
+            return 0.0;
+        }
+        ((t - (end - ramp)) / ramp).clamp(0.0, 1.0)
     }
 
     /// The problem at input size n (m = hidden_per_input * n).
@@ -315,7 +326,10 @@ mod tests {
         let on = GeneratorTrainConfig { pudding_curriculum_fraction: 0.4, ..off.clone() };
         let gates: Vec<f64> = [0, 19, 20, 30, 40, 99].iter().map(|&t| on.minus_slot_gate_at(t)).collect();
         assert_eq!(gates, vec![0.0, 0.0, 0.0, 0.5, 1.0, 1.0]);
-        let pointer = GeneratorTrainConfig { generator: GeneratorConfig { w1_readout: W1Readout::Pointer, ..GeneratorConfig::default() }, ..on };
+        let abrupt = GeneratorTrainConfig { pudding_curriculum_ramp: 0.0, ..on.clone() };
+        let gates: Vec<f64> = [0, 20, 39, 40, 99].iter().map(|&t| abrupt.minus_slot_gate_at(t)).collect();
+        assert_eq!(gates, vec![0.0, 0.0, 0.0, 1.0, 1.0]);
+        let pointer = GeneratorTrainConfig { generator: GeneratorConfig { w1_readout: W1Readout::Pointer, ..GeneratorConfig::default() }, ..on.clone() };
         assert!(matches!(pointer.validate(), Err(TrainError::Config(m)) if m.contains("pudding_curriculum_fraction")));
     }
 
