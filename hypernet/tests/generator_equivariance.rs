@@ -56,10 +56,11 @@ fn permuting_nodes_permutes_weights() {
 
 #[test]
 fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neuron_one_slot() {
-    // m >= 2n + 2, so the spare column and the sum slot take part.
-    let (n, m) = (3, 8);
+    // m = 2n + 3, so the spare column (mass 2, or 3 without the sum slot) and the sum slot
+    // (mass 1) take part and can be told apart.
+    let (n, m) = (3, 9);
     let input_perm = [1, 2, 0];
-    let hidden_perm = [6, 2, 4, 0, 7, 1, 5, 3];
+    let hidden_perm = [6, 2, 8, 4, 0, 7, 1, 5, 3];
     let plain = GeneratorConfig { hard_assignment: true, ..small_config(W1Readout::SignedSlotsSpare, GeneratorConfig::default().complexity) };
     let options = [
         GeneratorConfig { w1_readout: W1Readout::SignedSlots, ..plain.clone() },
@@ -80,7 +81,7 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
         let capacity = if cfg.w1_readout == W1Readout::SignedSlotsSpare { 1 } else { 2 };
         for net in 0..2 {
             let mut readers = vec![0; 2 * n];
-            let mut uniform_rows = 0;
+            let (mut uniform_rows, mut spare_rows) = (0, 0);
             for j in 0..m {
                 let nonzero: Vec<usize> = (0..n).filter(|&i| w1[[net, j, i]] != 0.0).collect();
                 if nonzero.len() == 1 {
@@ -88,10 +89,17 @@ fn the_hard_assignment_with_every_slot_option_is_equivariant_and_gives_each_neur
                     readers[2 * i + usize::from(w1[[net, j, i]] < 0.0)] += 1;
                 } else if nonzero.is_empty() {
                     assert!(!cfg.spare_dense_rows, "net {net} neuron {j} reads nothing, but spare neurons have dense rows");
+                    spare_rows += 1;
                 } else {
                     assert!(cfg.w1_readout == W1Readout::SignedSlotsSpare && nonzero.len() == n, "net {net} neuron {j} reads inputs {nonzero:?}");
-                    uniform_rows += usize::from((0..n).all(|i| w1[[net, j, i]] == w1[[net, j, 0]] && w1[[net, j, i]] > 0.0));
+                    let uniform = (0..n).all(|i| w1[[net, j, i]] == w1[[net, j, 0]] && w1[[net, j, i]] > 0.0);
+                    uniform_rows += usize::from(uniform);
+                    spare_rows += usize::from(!uniform);
                 }
+            }
+            // The spare column holds its mass (optional slots send displaced neurons there too).
+            if capacity == 1 && !cfg.optional_slots {
+                assert_eq!(spare_rows, m - 2 * n - usize::from(cfg.sum_slot), "net {net}: spare rows");
             }
             assert!(readers.iter().all(|&r| r <= capacity), "net {net}: slot readers {readers:?}");
             assert_eq!(uniform_rows, usize::from(cfg.sum_slot), "net {net}: rows with n equal positive weights");
@@ -149,4 +157,25 @@ fn the_minus_slot_gate_scales_exactly_the_output_weights_of_minus_readers() {
         }
     }
     assert_eq!(minus_readers, 2 * n, "one reader per - slot in each network");
+}
+
+#[test]
+fn the_sum_slot_bias_offsets_b1_of_exactly_the_uniform_row_neuron() {
+    let (n, m) = (3, 9);
+    let identity: Vec<usize> = (0..m).collect();
+    let with_bias = |c: f64| {
+        let cfg = GeneratorConfig { hard_assignment: true, sum_slot: true, sum_slot_bias: c, ..small_config(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) };
+        generate_original_and_permuted(&Generator::new(cfg, Key::new(5)), n, m, &[0, 1, 2], &identity).0
+    };
+    let (plain, offset) = (with_bias(0.0), with_bias(3.0));
+    let w1 = plain.mean.w1.to_array();
+    assert_eq!(offset.mean.w1.to_array(), w1, "the offset leaves W1 alone");
+    let (b1, b1_offset) = (plain.mean.b1.to_array(), offset.mean.b1.to_array());
+    for net in 0..2 {
+        for j in 0..m {
+            let uniform = (0..n).all(|i| w1[[net, j, i]] == w1[[net, j, 0]] && w1[[net, j, i]] > 0.0);
+            let expected = if uniform { 3.0 } else { 0.0 };
+            assert!((b1_offset[[net, j]] - b1[[net, j]] - expected).abs() < 1e-5, "net {net} neuron {j} (uniform row: {uniform}): b1 {} -> {}", b1[[net, j]], b1_offset[[net, j]]);
+        }
+    }
 }

@@ -47,7 +47,10 @@ impl<F: Float> NeuronBias<F> {
         }
     }
 
-    /// Starts b2 near `mean_target` for width m: each neuron's share `mean_target / m`.
+    /// Sets each neuron's constant share to `mean_target / m`. kappa's output weights start
+    /// random (gain 1), so a fresh generator's b2 is `mean_target` plus a random offset of the
+    /// same sign for every neuron (20.1, 24.4, 11.8 against 12.75 for three seeds at n = 16):
+    /// kept as E40 ran; starting them at 0 is untried (`NOTES.md`, E48–E50).
     pub fn init(&self, mean_target: f64, m: usize) {
         let share = F::c(mean_target / m as f64);
         self.out.bias.update(|b| b[0] = share);

@@ -170,7 +170,8 @@ impl<F: Float> Readout<F> {
     }
 
     /// Sets the hidden heads' b2 bias so that a fresh generator's b2 starts at
-    /// `mean_target` for width m (node features contribute about 0 at the start).
+    /// `mean_target` for width m (node features contribute about 0 at the start); with
+    /// [`OutputBias::NeuronWeights`], see [`NeuronBias::init`].
     pub fn init_output_bias(&self, mean_target: f64, m: usize) {
         match &self.neuron_bias {
             Some(kappa) => kappa.init(mean_target, m),

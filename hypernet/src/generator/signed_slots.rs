@@ -113,7 +113,7 @@ impl<F: Float> SignedSlots<F> {
         self.sum.as_ref().filter(|_| m > 2 * n + 1)
     }
 
-    /// The plan `P [B, m, 2n (+ 1)]` over the slots (and the spare column) from hidden
+    /// The plan `P [B, m, 2n (+ 2)]` over the slots (and the sum slot and spare column) from hidden
     /// features `[B, m, d]` and input features `[B, n, d]`, at gain `gain`.
     ///
     /// With optional slots a vacancy row joins the m neurons: it has mass 2n, logits

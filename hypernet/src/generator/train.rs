@@ -62,7 +62,10 @@ pub struct GeneratorTrainConfig {
     /// multiplied by 0, then, over its last `pudding_curriculum_ramp` share, by a factor
     /// rising linearly to 1 ([`GeneratorTrainConfig::minus_slot_gate_at`]), so the
     /// generator first builds networks without `-` neurons (puddings, or convexity) and is
-    /// then freed; 0 (the default) is off. Generation never gates. E41 in NOTES.md.
+    /// then freed; 0 (the default) is off, and it must stay below 1. Generation never gates.
+    /// The gate scales the mean output weights only: with the complexity term on, a gated
+    /// neuron's weight noise still reaches the output (E46 and E51 close it during the
+    /// deterministic warm start, where there is none). E41 in NOTES.md.
     pub pudding_curriculum_fraction: f64,
     /// The share of the pudding curriculum spent opening the gate (0.5 by default; 0 opens
     /// it at once, so no raw weight can grow to compensate a partly open gate: E51).
@@ -133,9 +136,15 @@ impl GeneratorTrainConfig {
         if self.pudding_curriculum_fraction > 0.0 && !slots {
             return bad("pudding_curriculum_fraction needs generator.w1_readout = \"signed-slots\" or \"signed-slots-spare\" (it gates the `-` slots' neurons); set it to 0 or change the readout".into());
         }
+        if self.pudding_curriculum_fraction >= 1.0 {
+            return bad(format!(
+                "pudding_curriculum_fraction must be below 1, got {}: the last steps must train the ungated network that generation emits",
+                self.pudding_curriculum_fraction
+            ));
+        }
         for (name, on) in [("optional_slots", self.generator.optional_slots), ("sum_slot", self.generator.sum_slot)] {
             if on && self.hidden_per_input <= 2 {
-                return bad(format!("generator.{name} needs a spare column, so hidden_per_input must be at least 3 (m > 2n), got {}", self.hidden_per_input));
+                return bad(format!("generator.{name} needs a spare column, so hidden_per_input must be at least 3 (m > 2n; the sum slot takes part where m > 2n + 1), got {}", self.hidden_per_input));
             }
         }
         self.optimizer.schedule(self.steps)?;
@@ -329,6 +338,8 @@ mod tests {
         let abrupt = GeneratorTrainConfig { pudding_curriculum_ramp: 0.0, ..on.clone() };
         let gates: Vec<f64> = [0, 20, 39, 40, 99].iter().map(|&t| abrupt.minus_slot_gate_at(t)).collect();
         assert_eq!(gates, vec![0.0, 0.0, 0.0, 1.0, 1.0]);
+        let whole = GeneratorTrainConfig { pudding_curriculum_fraction: 1.0, ..abrupt };
+        assert!(matches!(whole.validate(), Err(TrainError::Config(m)) if m.contains("below 1")));
         let pointer = GeneratorTrainConfig { generator: GeneratorConfig { w1_readout: W1Readout::Pointer, ..GeneratorConfig::default() }, ..on.clone() };
         assert!(matches!(pointer.validate(), Err(TrainError::Config(m)) if m.contains("pudding_curriculum_fraction")));
     }
