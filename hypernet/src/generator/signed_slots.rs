@@ -131,16 +131,16 @@ impl<F: Float> SignedSlots<F> {
             return self.harden(sinkhorn::even_columns(&logits, rounds), &logits, &vec![1.0; m], &masses);
         };
         let spare_logits = spare.forward(hidden).mul_scalar(gain);
-        if let Some((sum, _)) = self.sum_at(n, m) {
-            let neurons = Tensor::concat(&[&plus, &minus, &sum.forward(hidden).mul_scalar(gain), &spare_logits], 2);
-            let mut columns = vec![1.0; 2 * n + 1];
-            columns.push((m - 2 * n - 1) as f64);
-            return self.harden(sinkhorn::with_masses(&neurons, &columns, rounds), &neurons, &vec![1.0; m], &columns);
-        }
-        let neurons = Tensor::concat(&[&plus, &minus, &spare_logits], 2);
-        let mut columns = vec![1.0; 2 * n];
-        let Some(vacancy) = &self.vacancy else {
-            columns.push((m - 2 * n) as f64);
+        let sum_logits = self.sum_at(n, m).map(|(sum, _)| sum.forward(hidden).mul_scalar(gain));
+        let mut parts = vec![&plus, &minus];
+        parts.extend(sum_logits.as_ref());
+        parts.push(&spare_logits);
+        let neurons = Tensor::concat(&parts, 2);
+        // Every slot (the sum slot too) has mass 1; the spare column takes the rest.
+        let mut columns = vec![1.0; 2 * n + usize::from(sum_logits.is_some())];
+        // Optional slots and the sum slot exclude each other (`GeneratorConfig::validate`).
+        let Some(vacancy) = self.vacancy.as_ref().filter(|_| sum_logits.is_none()) else {
+            columns.push((m - columns.len()) as f64);
             return self.harden(sinkhorn::with_masses(&neurons, &columns, rounds), &neurons, &vec![1.0; m], &columns);
         };
         let b = hidden.shape()[0];
