@@ -197,21 +197,6 @@ impl<F: Float> Readout<F> {
         self.minus_slot_gate.set(F::c(alpha));
     }
 
-    /// `w2_j (1 - (1 - alpha) q_j)` with `q_j = sum_i P[j, i-]` (held constant), the
-    /// share of neuron j on the `-` slots: with the hard assignment, the `-` readers'
-    /// output weights times alpha, the others' unchanged.
-    fn gate_minus_slots(&self, w2: Tensor<F>, plan: Option<&Tensor<F>>, n: usize) -> Tensor<F> {
-        let alpha = self.minus_slot_gate.get();
-        match plan {
-            Some(plan) if alpha != F::one() => {
-                let (b, m) = (plan.shape()[0], plan.shape()[1]);
-                let share = plan.detach().narrow(2, n, n).sum(2, false).reshape(&[b, m]);
-                w2.mul(&share.mul_scalar(alpha - F::one()).add_scalar(F::one()))
-            }
-            _ => w2,
-        }
-    }
-
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
     /// Also returns the node features the heads read (`h` with the hidden nodes informed
     /// of their slots, see `signed_slots.rs`), for the sigma heads.
@@ -226,12 +211,11 @@ impl<F: Float> Readout<F> {
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
         let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness);
-        let b1 = match (&self.w1, plan.as_ref()) {
-            (W1Head::SignedSlots(slots), Some(plan)) => slots.offset_b1(column(0), plan, n),
-            _ => column(0),
-        };
         let w2 = column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt());
-        let w2 = self.gate_minus_slots(w2, plan.as_ref(), n);
+        let (b1, w2) = match (&self.w1, plan.as_ref()) {
+            (W1Head::SignedSlots(slots), Some(plan)) => (slots.offset_b1(column(0), plan, n), slots.gate_minus_readers(w2, plan, n, self.minus_slot_gate.get())),
+            _ => (column(0), w2),
+        };
         let b2 = match &self.neuron_bias {
             Some(kappa) => kappa.forward(&w1, &b1, &w2),
             None => column(2).sum(1, false).mul_scalar(F::c(B2_NODE_SCALE as f64)).add(&self.out.forward(&output).reshape(&[b])),

@@ -190,6 +190,18 @@ impl<F: Float> SignedSlots<F> {
         }
     }
 
+    /// `w2_j (1 - (1 - alpha) q_j)` with `q_j = sum_i P[j, i-]` (held constant), the
+    /// share of neuron j on the `-` slots: with the hard assignment, the `-` readers'
+    /// output weights times alpha, the others' unchanged (the pudding curriculum's gate).
+    pub fn gate_minus_readers(&self, w2: Tensor<F>, plan: &Tensor<F>, n: usize, alpha: F) -> Tensor<F> {
+        if alpha == F::one() {
+            return w2;
+        }
+        let (b, m) = (plan.shape()[0], plan.shape()[1]);
+        let share = plan.detach().narrow(2, n, n).sum(2, false).reshape(&[b, m]);
+        w2.mul(&share.mul_scalar(alpha - F::one()).add_scalar(F::one()))
+    }
+
     /// `W1 [B, m, n]` from the plan, hidden and input features and magnitudes
     /// `r [B, m, 1]`.
     pub fn w1(&self, plan: &Tensor<F>, hidden: &Tensor<F>, inputs: &Tensor<F>, magnitude: &Tensor<F>) -> Tensor<F> {
