@@ -18,7 +18,7 @@ pub trait DeviceElement: kernels::cuda::GpuElement {}
 #[cfg(feature = "cuda")]
 impl<T: kernels::cuda::GpuElement> DeviceElement for T {}
 
-/// What the device kernels need of an element type: [`kernels::cuda::GpuElement`]
+/// What the device kernels need of an element type: `kernels::cuda::GpuElement`
 /// with the `cuda` feature, nothing without it.
 #[cfg(not(feature = "cuda"))]
 pub trait DeviceElement {}

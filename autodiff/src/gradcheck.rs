@@ -8,6 +8,7 @@
 //! * [`check_gradients`]: the full Jacobian, column by column (small inputs).
 //! * [`check_gradients_fast`]: one random direction: `v . (J u)` from one central
 //!   difference along `u` against `(v^T J) . u` from one VJP (large inputs).
+//!
 //! Both also run backward twice and require bit-identical gradients.
 
 use crate::grad_mode::no_grad;
@@ -155,9 +156,9 @@ pub fn check_gradients(f: TestFn, inputs: &[ArrayD<f64>], tol: &Tolerance) -> Re
                 evaluate(f, &xs)
             };
             let (plus, minus) = (shifted(tol.eps), shifted(-tol.eps));
-            for o in 0..y.len() {
+            for (o, row) in rows.iter().enumerate() {
                 let numeric = (plus.as_slice().unwrap()[o] - minus.as_slice().unwrap()[o]) / (2.0 * tol.eps);
-                let analytic = rows[o][i].iter().nth(j).copied().expect("gradient has the input's shape");
+                let analytic = row[i].iter().nth(j).copied().expect("gradient has the input's shape");
                 if !analytic.is_finite() {
                     return Err(GradcheckError::NonFinite(format!("analytic derivative of output {o} by input {i} element {j}")));
                 }
@@ -230,7 +231,7 @@ mod tests {
     fn catches_a_wrong_vjp_and_names_the_element() {
         let x = arr(&[3], vec![0.5, -2.0, 1.0]);
         let f = |t: &[Tensor<f64>]| Tensor::apply(BadSquare, &[&t[0]]);
-        let err = check_gradients(&f, &[x.clone()], &Tolerance::default()).unwrap_err();
+        let err = check_gradients(&f, std::slice::from_ref(&x), &Tolerance::default()).unwrap_err();
         match err {
             GradcheckError::Mismatch(w) => {
                 assert_eq!(w.index, vec![1], "largest error is at x = -2");

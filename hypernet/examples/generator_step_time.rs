@@ -13,7 +13,7 @@ fn main() {
     let start = Instant::now();
     while !trainer.finished() {
         let r = trainer.train_step().expect("finite loss");
-        if r.step % 10 == 0 || trainer.finished() {
+        if r.step.is_multiple_of(10) || trainer.finished() {
             println!("step {:5}  loss {:.4}  nmse {:.4}  bits {:8.1}  log10 beta {:+.2}  |g| {:.3}", r.step, r.loss, r.nmse, r.bits, r.mean_log10_beta, r.grad_norm);
         }
     }

@@ -7,7 +7,7 @@
 //! `safetensors.numpy.load_file(path)` gives the four arrays.
 //!
 //! The metadata key `sha256` holds a SHA-256 of the tensors and the other metadata
-//! (see [`checksum`]); a file whose content does not match it is refused as corrupt.
+//! (see `checksum`); a file whose content does not match it is refused as corrupt.
 //! Files without the key (written by other tools) load unchecked.
 //!
 //! The same weights always give the same bytes ([`crate::safetensors_write`]).
@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Metadata key holding the activation's name.
 pub const ACTIVATION_KEY: &str = "activation";
 
-/// Metadata key holding the file's checksum (see [`checksum`]): written by this crate,
+/// Metadata key holding the file's checksum (see `checksum`): written by this crate,
 /// verified on load when present. Files from other tools may leave it out.
 pub const CHECKSUM_KEY: &str = "sha256";
 

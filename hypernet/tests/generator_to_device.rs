@@ -26,7 +26,7 @@ fn a_rebuilt_generator_takes_over_every_parameter() {
         assert!(same.iter().all(|s| *s), "{complexity:?}: the rebuilt generator must hold the very same parameters");
         let (a, b) = (original.generate(&[-2.0, 0.5], 2, 6, Key::new(9)), rebuilt.generate(&[-2.0, 0.5], 2, 6, Key::new(9)));
         for (x, y) in a.sample.tensors().iter().zip(b.sample.tensors()).chain(a.mean.tensors().iter().zip(b.mean.tensors())) {
-            assert_eq!(bits(x), bits(&y), "{complexity:?}: generated weights differ");
+            assert_eq!(bits(x), bits(y), "{complexity:?}: generated weights differ");
         }
         assert_eq!(bits(&a.bits), bits(&b.bits), "{complexity:?}: bits differ");
     }

@@ -39,7 +39,7 @@ fn main() {
         }
         let r = trainer.train_step().expect("finite loss");
         log.write(&r).unwrap();
-        if r.step % every == 0 {
+        if r.step.is_multiple_of(every) {
             eprintln!("step {:6} loss {:.4} nmse {:.4} bits {:8.1} lb {:+.2}", r.step, r.loss, r.nmse, r.bits, r.mean_log10_beta);
         }
     }

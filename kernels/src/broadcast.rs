@@ -110,8 +110,8 @@ impl<const K: usize> Broadcast<K> {
         for ax in (0..outer).rev() {
             idx[ax] = rem % self.dims[ax];
             rem /= self.dims[ax];
-            for k in 0..K {
-                base[k] += idx[ax] * self.strides[ax][k];
+            for (b, &s) in base.iter_mut().zip(&self.strides[ax]) {
+                *b += idx[ax] * s;
             }
         }
         let mut pos = range.start;
@@ -132,14 +132,14 @@ impl<const K: usize> Broadcast<K> {
             loop {
                 ax = ax.checked_sub(1).expect("broadcast walk: range reaches past the output");
                 idx[ax] += 1;
-                for k in 0..K {
-                    base[k] += self.strides[ax][k];
+                for (b, &s) in base.iter_mut().zip(&self.strides[ax]) {
+                    *b += s;
                 }
                 if idx[ax] < self.dims[ax] {
                     break;
                 }
-                for k in 0..K {
-                    base[k] -= self.dims[ax] * self.strides[ax][k];
+                for (b, &s) in base.iter_mut().zip(&self.strides[ax]) {
+                    *b -= self.dims[ax] * s;
                 }
                 idx[ax] = 0;
             }

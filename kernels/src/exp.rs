@@ -19,13 +19,13 @@ pub fn exp_f32(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23
     const HI: f32 = 88.722_84; // ln(f32::MAX)
     const LO: f32 = -103.972_08; // below this e^x rounds to 0
-    let xc = if x > HI { HI } else if x < LO { LO } else { x };
+    let xc = x.clamp(LO, HI); // NaN stays NaN
     let t = xc * LOG2E + ROUND;
     let n = t - ROUND;
     let k = (t.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     let p = ((((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r
-        + 5.000_000_1e-1)
+        + 5e-1)
         * (r * r))
         + r
         + 1.0;

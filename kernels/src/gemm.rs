@@ -48,6 +48,7 @@ impl MatLayout {
 /// `c <- alpha * a b + beta * c` for one matrix product.
 ///
 /// Panics if the shapes disagree or a layout reaches outside its buffer.
+#[allow(clippy::too_many_arguments)] // BLAS's argument list: each operand with its layout
 pub fn gemm<T: Element>(alpha: T, a: &[T], la: MatLayout, b: &[T], lb: MatLayout, beta: T, c: &mut [T], lc: MatLayout) {
     assert!(
         la.cols == lb.rows && la.rows == lc.rows && lb.cols == lc.cols,

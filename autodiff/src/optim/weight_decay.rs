@@ -6,7 +6,7 @@
 //! * Decoupled (Loshchilov & Hutter, AdamW): the parameter shrinks directly, apart from
 //!   the gradient step: `p <- p - lr wd p = (1 - lr wd) p`, then the usual update.
 //!
-//! Both reduce to two per-step numbers, [`DecayTerms`], that an update applies to every
+//! Both reduce to two per-step numbers, `DecayTerms`, that an update applies to every
 //! element without branching: `g' = g + l2 p` and `p' = shrink p - update`.
 
 use super::optimizer::{require, OptimError};

@@ -32,7 +32,10 @@ pub fn straight_through<F: Float>(soft: &Tensor<F>, logits: &Tensor<F>, copies: 
     let (rows, columns) = (expand(copies), expand(capacity));
     assert!(columns.len() >= rows.len(), "assignment: capacities {capacity:?} cannot take rows {copies:?}");
     let values = logits.to_array();
-    if values.iter().any(|v| !(v.to_f64_lossless().abs() <= LARGEST_LOGIT)) {
+    if values.iter().any(|v| {
+        let a = v.to_f64_lossless().abs();
+        a.is_nan() || a > LARGEST_LOGIT
+    }) {
         return soft.clone();
     }
     let mut hard = ArrayD::<F>::zeros(s.to_vec());

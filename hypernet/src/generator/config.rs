@@ -218,7 +218,7 @@ impl GeneratorConfig {
                 return Err(format!("generator.{name} must be at least 1, got 0"));
             }
         }
-        if self.width % self.heads != 0 {
+        if !self.width.is_multiple_of(self.heads) {
             return Err(format!("generator.heads ({}) must divide generator.width ({})", self.heads, self.width));
         }
         self.priors.validate("generator")?;

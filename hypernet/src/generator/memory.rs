@@ -19,7 +19,7 @@
 //!
 //! plus the parameters with their gradients and Adam's two moments (`4 P`, with
 //! `P ~ L (8 d^2 + 4 c d + 11 d) + 2 f d k + (z + 10) d + c^2 + 4 c` for cond width c,
-//! key width k and f bilinear forms' worth of W1 readout (see [`w1_forms`]): the
+//! key width k and f bilinear forms' worth of W1 readout (see `w1_forms`): the
 //! blocks' linear maps, biases and FiLM, the W1 readout, the noise projection and
 //! embeddings, the beta code).
 //! Sizes are multiplied in f64, so absurd configs give huge estimates, never an

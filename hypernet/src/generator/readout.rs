@@ -15,6 +15,7 @@
 //!   (`signed_slots.rs`) or edge MLP (`edge_mlp.rs`), see [`W1Readout`]). The balanced
 //!   pointer replaces the row softmax by `sinkhorn_iterations` rounds of log-domain
 //!   Sinkhorn normalisation (`sinkhorn.rs`): rows sum to 1, columns to m/n.
+//!
 //! Every weight is a function of its own nodes' features only, so permuting input or
 //! hidden nodes permutes the weights the same way.
 

@@ -41,6 +41,9 @@
 //! With `optional_slots` (and the spare column) a slot need not be read: a vacancy row
 //! of mass 2n competes with the neurons for the slots (see [`SignedSlots::plan`]), and
 //! the neurons it displaces go to the spare column (`NOTES.md`, E33–E35).
+//!
+//! [`W1Readout::SignedSlots`]: super::config::W1Readout::SignedSlots
+//! [`W1Readout::SignedSlotsSpare`]: super::config::W1Readout::SignedSlotsSpare
 
 use super::assignment;
 use super::linear::Linear;

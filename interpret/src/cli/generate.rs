@@ -23,7 +23,7 @@ use std::path::PathBuf;
 const EVAL_POINTS: usize = 4096;
 
 /// Generate target networks from a trained generator checkpoint at a given beta and
-/// size. Writes net_<i>.safetensors and generated.json (bits, nMSE, label per network).
+/// size. Writes `net_<i>.safetensors` and generated.json (bits, nMSE, label per network).
 #[derive(clap::Args)]
 pub struct Args {
     /// Generator training checkpoint (checkpoint.safetensors in an `hnet train` folder).

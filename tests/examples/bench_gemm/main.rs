@@ -37,25 +37,26 @@ struct Shape {
     shared_b: bool,
 }
 
-const fn shape(name: &'static str, batch: usize, m: usize, k: usize, n: usize, a_t: bool, b_t: bool, shared_b: bool) -> Shape {
+/// `batch` products `[m, k] x [k, n]`, with `[m, k, n]` given as one array.
+const fn shape(name: &'static str, batch: usize, [m, k, n]: [usize; 3], a_t: bool, b_t: bool, shared_b: bool) -> Shape {
     Shape { name, batch, m, k, n, a_transposed: a_t, b_transposed: b_t, shared_b }
 }
 
 /// The products of the target-MLP step (B = 16, N = 1024, n = 16, m = 48) and of the
 /// generator step (B = 16, T = 65 nodes, width 32, 4 heads; targets N = 256).
 const SHAPES: &[Shape] = &[
-    shape("mlp-X.W1t", 16, 1024, 16, 48, false, true, false),
-    shape("mlp-H.w2", 16, 1024, 48, 1, false, false, false),
-    shape("mlp-g.w2t", 16, 1024, 1, 48, false, true, false),
-    shape("mlp-Ht.g", 16, 48, 1024, 1, true, false, false),
-    shape("mlp-Xt.dU", 16, 16, 1024, 48, true, false, false),
-    shape("gen-qkv", 16, 65, 32, 96, false, false, true),
-    shape("gen-qkv-dX", 16, 65, 96, 32, false, true, true),
-    shape("gen-fc1", 16, 65, 32, 64, false, false, true),
-    shape("gen-scores", 64, 65, 8, 65, false, true, false),
-    shape("gen-mix", 64, 65, 65, 8, false, false, false),
-    shape("gen-mix-dA", 64, 65, 8, 65, false, true, false),
-    shape("gen-target", 16, 256, 16, 48, false, true, false),
+    shape("mlp-X.W1t", 16, [1024, 16, 48], false, true, false),
+    shape("mlp-H.w2", 16, [1024, 48, 1], false, false, false),
+    shape("mlp-g.w2t", 16, [1024, 1, 48], false, true, false),
+    shape("mlp-Ht.g", 16, [48, 1024, 1], true, false, false),
+    shape("mlp-Xt.dU", 16, [16, 1024, 48], true, false, false),
+    shape("gen-qkv", 16, [65, 32, 96], false, false, true),
+    shape("gen-qkv-dX", 16, [65, 96, 32], false, true, true),
+    shape("gen-fc1", 16, [65, 32, 64], false, false, true),
+    shape("gen-scores", 64, [65, 8, 65], false, true, false),
+    shape("gen-mix", 64, [65, 65, 8], false, false, false),
+    shape("gen-mix-dA", 64, [65, 8, 65], false, true, false),
+    shape("gen-target", 16, [256, 16, 48], false, true, false),
 ];
 
 impl Shape {
