@@ -11,6 +11,7 @@ pub mod init;
 pub mod log;
 pub mod optim_config;
 pub mod params;
+pub mod posterior;
 pub mod prior;
 pub mod problem;
 pub mod safetensors_write;

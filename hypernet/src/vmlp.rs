@@ -35,30 +35,19 @@
 //! means (so every beta starts from the same networks), `fold_in(1).fold_in(step)`
 //! draws a step's inputs and weight noise, `fold_in(2)` the evaluation.
 
-use crate::init::initial_weights;
+pub use crate::posterior::{Posterior, SigmaSharing, WeightNoise};
 use crate::log::MetricsLog;
 use crate::optim_config::OptimConfig;
 use crate::prior::WeightPriors;
 use crate::problem::ProblemConfig;
-use crate::target::{Activation, TargetWeights};
-use crate::target_batch::{activate, hidden_layer, output_layer, BatchedWeights};
+use crate::target::TargetWeights;
+use crate::target_batch::BatchedWeights;
 use crate::task::normalised_mse;
 use crate::train_error::{check_finite, TrainError};
-use crate::weight_kl::kl_bits;
 use autodiff::optim::Optimizer;
 use autodiff::{no_grad, Key, Tensor};
-use ndarray::{ArrayD, IxDyn};
+use ndarray::IxDyn;
 use serde::{Deserialize, Serialize};
-
-/// How training samples the weight noise (see the module docs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WeightNoise {
-    /// One sample of every weight per network per step.
-    Whole,
-    /// Local reparameterisation: a sample per input, drawn at the pre-activations.
-    Local,
-}
 
 /// Settings of a variational-MLP sweep over beta (TOML, every default written out).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +71,8 @@ pub struct VmlpConfig {
     pub initial_sigma_fraction: f64,
     /// How training samples the weight noise.
     pub noise: WeightNoise,
+    /// Which weights share one standard deviation (the complexity measure's form).
+    pub sigma: SigmaSharing,
     /// Fresh inputs (shared by all networks) for the final evaluation.
     pub eval_points: usize,
     /// Whole-network weight samples averaged in the evaluation's sampled nMSE.
@@ -103,6 +94,7 @@ impl Default for VmlpConfig {
             complexity_normaliser: 865.0,
             initial_sigma_fraction: 0.1,
             noise: WeightNoise::Local,
+            sigma: SigmaSharing::WeightSigma,
             eval_points: 8192,
             eval_samples: 16,
             problem: ProblemConfig::default(),
@@ -149,73 +141,6 @@ impl VmlpConfig {
     /// Number of networks trained together.
     pub fn networks(&self) -> usize {
         self.log10_betas.len() * self.seeds
-    }
-}
-
-/// The variational posterior of B networks: means and log-standard-deviations.
-pub struct Posterior {
-    pub mean: BatchedWeights<f32>,
-    pub log_sigma: BatchedWeights<f32>,
-}
-
-impl Posterior {
-    /// Means from [`crate::init`] (network `i` from `mean_keys[i]`), every sigma at
-    /// `fraction` of its prior's sp.
-    pub fn new(problem: &ProblemConfig, mean_keys: &[Key], priors: [f64; 4], fraction: f64) -> Posterior {
-        let mean: BatchedWeights<f32> = initial_weights(problem, mean_keys);
-        let rho = |t: &Tensor<f32>, sp: f64| Tensor::param(ArrayD::from_elem(IxDyn(&t.shape()), (fraction * sp).ln() as f32));
-        let means = mean.tensors();
-        let log_sigma = BatchedWeights::from_tensors(std::array::from_fn(|t| rho(means[t], priors[t])));
-        Posterior { mean, log_sigma }
-    }
-
-    /// Every trainable tensor: the four means, then the four log-sigmas.
-    pub fn params(&self) -> Vec<Tensor<f32>> {
-        self.mean.tensors().into_iter().chain(self.log_sigma.tensors()).cloned().collect()
-    }
-
-    /// Complexity in bits per network, `[B]`.
-    pub fn bits(&self, priors: [f64; 4]) -> Tensor<f32> {
-        let terms: Vec<Tensor<f32>> = (self.mean.tensors().into_iter().zip(self.log_sigma.tensors()).zip(priors))
-            .map(|((mu, rho), sp)| kl_bits(mu, rho, sp))
-            .collect();
-        terms[1..].iter().fold(terms[0].clone(), |acc, t| acc.add(t))
-    }
-
-    /// One whole-network sample `mu + exp(rho) eps` of every network's weights.
-    pub fn sample(&self, key: Key) -> BatchedWeights<f32> {
-        let (means, log_sigmas, keys) = (self.mean.tensors(), self.log_sigma.tensors(), key.split(4));
-        BatchedWeights::from_tensors(std::array::from_fn(|t| {
-            let eps = Tensor::constant(keys[t].normal::<f32>(&means[t].shape()));
-            means[t].add(&log_sigmas[t].exp().mul(&eps))
-        }))
-    }
-
-    /// Predictions `[B, N]` on `x [B, N, n]` with an independent weight sample per
-    /// input, drawn at the pre-activations (local reparameterisation).
-    pub fn forward_local(&self, x: &Tensor<f32>, activation: Activation, key: Key) -> Tensor<f32> {
-        let [mu_w1, mu_b1, mu_w2, mu_b2] = self.mean.tensors();
-        let [var_w1, var_b1, var_w2, var_b2] = self.log_sigma.tensors().map(|rho| rho.mul_scalar(2.0).exp());
-        let keys = key.split(2);
-        let gaussian = |mean: Tensor<f32>, variance: Tensor<f32>, key: Key| {
-            mean.add(&variance.sqrt().mul(&Tensor::constant(key.normal::<f32>(&mean.shape()))))
-        };
-        let pre = gaussian(hidden_layer(x, mu_w1, mu_b1), hidden_layer(&x.square(), &var_w1, &var_b1), keys[0]);
-        let h = activate(&pre, activation);
-        gaussian(output_layer(&h, mu_w2, mu_b2), output_layer(&h.square(), &var_w2, &var_b2), keys[1])
-    }
-
-    /// Training predictions under `noise`.
-    pub fn forward_noisy(&self, x: &Tensor<f32>, activation: Activation, noise: WeightNoise, key: Key) -> Tensor<f32> {
-        match noise {
-            WeightNoise::Whole => self.sample(key).forward(x, activation),
-            WeightNoise::Local => self.forward_local(x, activation, key),
-        }
-    }
-
-    /// The standard deviations `exp(rho)`.
-    pub fn sigma(&self) -> BatchedWeights<f32> {
-        BatchedWeights::from_tensors(self.log_sigma.tensors().map(Tensor::exp))
     }
 }
 
@@ -266,22 +191,81 @@ pub struct VmlpOutcome {
 /// Trains every beta x seed network together; writes each record to `log` if given.
 pub fn train_vmlp(cfg: &VmlpConfig, mut log: Option<&mut MetricsLog>) -> Result<VmlpOutcome, TrainError> {
     cfg.validate()?;
-    let (problem, root, priors, b) = (&cfg.problem, Key::new(cfg.seed), cfg.priors(), cfg.networks());
-    let variance = problem.variance().value;
+    let (problem, root, b) = (&cfg.problem, Key::new(cfg.seed), cfg.networks());
     let mean_keys: Vec<Key> = (0..b).map(|i| root.fold_in(0).fold_in((i % cfg.seeds) as u64)).collect();
-    let posterior = Posterior::new(problem, &mean_keys, priors, cfg.initial_sigma_fraction);
-    let betas: Vec<f64> = (0..b).map(|i| 10f64.powf(cfg.log10_betas[i / cfg.seeds])).collect();
-    let beta_weight = Tensor::from_vec(&[b], betas.iter().map(|beta| (beta / cfg.complexity_normaliser) as f32).collect());
+    let posterior = Posterior::new(problem, &mean_keys, cfg.priors(), cfg.initial_sigma_fraction, cfg.sigma);
+    let log10_betas: Vec<f64> = (0..b).map(|i| cfg.log10_betas[i / cfg.seeds]).collect();
+    let mut history = Vec::new();
+    optimise(cfg, &posterior, &log10_betas, |point| {
+        for (j, &log10_beta) in cfg.log10_betas.iter().enumerate() {
+            let seeds = j * cfg.seeds..(j + 1) * cfg.seeds;
+            let record = VmlpRecord {
+                step: point.step,
+                log10_beta,
+                beta: 10f64.powf(log10_beta),
+                nmse: point.nmse_sum[seeds.clone()].iter().sum::<f64>() / (cfg.seeds * point.steps_since) as f64,
+                bits: point.bits[seeds].iter().map(|&v| v as f64).sum::<f64>() / cfg.seeds as f64,
+                learning_rate: point.learning_rate,
+            };
+            if let Some(log) = log.as_deref_mut() {
+                log.write(&record)?;
+            }
+            history.push(record);
+        }
+        Ok(())
+    })?;
+    let networks = (evaluate(cfg, &posterior).into_iter().enumerate())
+        .map(|(i, e)| VmlpNetwork {
+            log10_beta: log10_betas[i],
+            seed_index: i % cfg.seeds,
+            bits: e.bits,
+            nmse_sampled: e.nmse_sampled,
+            nmse_mean: e.nmse_mean,
+            mean: e.mean,
+            sigma: e.sigma,
+        })
+        .collect::<Vec<_>>();
+    let summary = summarise(cfg, &networks);
+    Ok(VmlpOutcome { networks, history, summary })
+}
+
+/// What [`optimise`] reports every `log_every` steps and at the last step.
+pub struct LogPoint<'a> {
+    /// Steps done so far.
+    pub step: usize,
+    pub learning_rate: f64,
+    /// Each network's training nMSE, summed over the steps since the last report.
+    pub nmse_sum: &'a [f64],
+    /// Steps since the last report.
+    pub steps_since: usize,
+    /// Each network's complexity in bits now.
+    pub bits: Vec<f32>,
+}
+
+/// Trains `posterior`'s B networks in place for `cfg.steps` Adam steps, network `i`
+/// at `beta_i = 10^log10_betas[i]`: the loss is
+/// `sum_i E_q[nMSE_i] + beta_i * bits_i / cfg.complexity_normaliser`, the nMSE estimated
+/// on `cfg.batch_size` fresh inputs per network per step under `cfg.noise`. Step
+/// `t` draws from `Key::new(cfg.seed).fold_in(1).fold_in(t)`.
+pub fn optimise(
+    cfg: &VmlpConfig,
+    posterior: &Posterior,
+    log10_betas: &[f64],
+    mut report: impl FnMut(LogPoint) -> Result<(), TrainError>,
+) -> Result<(), TrainError> {
+    let (problem, root, b) = (&cfg.problem, Key::new(cfg.seed), log10_betas.len());
+    let variance = problem.variance().value;
+    let beta_weight = Tensor::from_vec(&[b], log10_betas.iter().map(|lb| (10f64.powf(*lb) / cfg.complexity_normaliser) as f32).collect());
     let mut adam = cfg.optimizer.adam(posterior.params())?;
     let schedule = cfg.optimizer.schedule(cfg.steps)?;
-    let (mut history, mut nmse_sum, mut steps_since) = (Vec::new(), vec![0.0; b], 0);
+    let (mut nmse_sum, mut steps_since) = (vec![0.0; b], 0);
     for step in 0..cfg.steps {
         let key = root.fold_in(1).fold_in(step as u64);
         let (x, y) = problem.sample::<f32>(key.fold_in(0), b, cfg.batch_size);
         adam.zero_grad();
         let pred = posterior.forward_noisy(&Tensor::constant(x), problem.activation, cfg.noise, key.fold_in(1));
         let nmse = normalised_mse(&pred, &Tensor::constant(y), variance);
-        let bits = posterior.bits(priors);
+        let bits = posterior.bits();
         let loss = nmse.add(&bits.mul(&beta_weight)).sum_all();
         check_finite(loss.item() as f64, step)?;
         loss.backward();
@@ -291,35 +275,32 @@ pub fn train_vmlp(cfg: &VmlpConfig, mut log: Option<&mut MetricsLog>) -> Result<
         nmse.to_vec().iter().zip(&mut nmse_sum).for_each(|(v, s)| *s += *v as f64);
         steps_since += 1;
         if (step + 1) % cfg.log_every == 0 || step + 1 == cfg.steps {
-            let bits = bits.to_vec();
-            for (j, &log10_beta) in cfg.log10_betas.iter().enumerate() {
-                let seeds = j * cfg.seeds..(j + 1) * cfg.seeds;
-                let record = VmlpRecord {
-                    step: step + 1,
-                    log10_beta,
-                    beta: betas[j * cfg.seeds],
-                    nmse: nmse_sum[seeds.clone()].iter().sum::<f64>() / (cfg.seeds * steps_since) as f64,
-                    bits: bits[seeds].iter().map(|&v| v as f64).sum::<f64>() / cfg.seeds as f64,
-                    learning_rate,
-                };
-                if let Some(log) = log.as_deref_mut() {
-                    log.write(&record)?;
-                }
-                history.push(record);
-            }
+            report(LogPoint { step: step + 1, learning_rate, nmse_sum: &nmse_sum, steps_since, bits: bits.to_vec() })?;
             nmse_sum.iter_mut().for_each(|s| *s = 0.0);
             steps_since = 0;
         }
     }
-    let networks = evaluate(cfg, &posterior, root.fold_in(2), variance);
-    let summary = summarise(cfg, &networks);
-    Ok(VmlpOutcome { networks, history, summary })
+    Ok(())
 }
 
-/// Bits, sampled nMSE and mean-network nMSE of every network, on `eval_points`
-/// inputs shared by all networks.
-fn evaluate(cfg: &VmlpConfig, posterior: &Posterior, key: Key, variance: f64) -> Vec<VmlpNetwork> {
-    let (problem, b) = (&cfg.problem, cfg.networks());
+/// One trained network's evaluation (see [`evaluate`]).
+pub struct Evaluation {
+    pub bits: f64,
+    /// nMSE of whole-network weight samples (mean over `eval_samples` samples).
+    pub nmse_sampled: f64,
+    /// nMSE of the network with every weight at its mean.
+    pub nmse_mean: f64,
+    pub mean: TargetWeights,
+    /// The standard deviations, in the shape of target weights.
+    pub sigma: TargetWeights,
+}
+
+/// Bits, sampled nMSE and mean-network nMSE of every network of `posterior`, on
+/// `cfg.eval_points` inputs shared by all networks, drawn (with the weight samples)
+/// from `Key::new(cfg.seed).fold_in(2)`.
+pub fn evaluate(cfg: &VmlpConfig, posterior: &Posterior) -> Vec<Evaluation> {
+    let (problem, b, key) = (&cfg.problem, posterior.mean.count(), Key::new(cfg.seed).fold_in(2));
+    let variance = problem.variance().value;
     no_grad(|| {
         let (x, y) = problem.sample::<f32>(key.fold_in(0), 1, cfg.eval_points);
         let x = Tensor::constant(x.broadcast(IxDyn(&[b, cfg.eval_points, problem.inputs])).expect("one batch for all").to_owned());
@@ -332,19 +313,11 @@ fn evaluate(cfg: &VmlpConfig, posterior: &Posterior, key: Key, variance: f64) ->
                 *acc += v as f64 / cfg.eval_samples as f64;
             }
         }
-        let bits = posterior.bits(cfg.priors()).to_vec();
+        let bits = posterior.bits().to_vec();
         let means = posterior.mean.to_targets(problem.activation);
         let sigmas = posterior.sigma().to_targets(problem.activation);
         (means.into_iter().zip(sigmas).enumerate())
-            .map(|(i, (mean, sigma))| VmlpNetwork {
-                log10_beta: cfg.log10_betas[i / cfg.seeds],
-                seed_index: i % cfg.seeds,
-                bits: bits[i] as f64,
-                nmse_sampled: nmse_sampled[i],
-                nmse_mean: nmse_mean[i] as f64,
-                mean,
-                sigma,
-            })
+            .map(|(i, (mean, sigma))| Evaluation { bits: bits[i] as f64, nmse_sampled: nmse_sampled[i], nmse_mean: nmse_mean[i] as f64, mean, sigma })
             .collect()
     })
 }
@@ -392,15 +365,12 @@ mod tests {
     fn local_and_whole_noise_give_the_same_output_distribution() {
         let cfg = VmlpConfig::default();
         let problem = ProblemConfig { inputs: 3, hidden: 4, ..ProblemConfig::default() };
-        let posterior = Posterior::new(&problem, &[Key::new(1)], cfg.priors(), 0.5);
+        let posterior = Posterior::new(&problem, &[Key::new(1)], cfg.priors(), 0.5, SigmaSharing::WeightSigma);
         let draws = 20_000;
         let (x, _) = problem.sample::<f32>(Key::new(2), 1, 2);
         let x_rep = Tensor::constant(x.broadcast(IxDyn(&[draws, 2, 3])).unwrap().to_owned());
         let many = |noise| {
-            let many = Posterior {
-                mean: BatchedWeights::from_tensors(posterior.mean.tensors().map(|t| t.broadcast_to(&[&[draws][..], &t.shape()[1..]].concat()))),
-                log_sigma: BatchedWeights::from_tensors(posterior.log_sigma.tensors().map(|t| t.broadcast_to(&[&[draws][..], &t.shape()[1..]].concat()))),
-            };
+            let many = posterior.repeated(draws);
             let y = many.forward_noisy(&x_rep, problem.activation, noise, Key::new(3)).to_array().mapv(f64::from);
             (y.mean_axis(ndarray::Axis(0)).unwrap(), y.var_axis(ndarray::Axis(0), 0.0))
         };
@@ -433,8 +403,8 @@ mod tests {
     fn bits_at_initialisation_follow_the_closed_form() {
         let cfg = VmlpConfig::default();
         let keys = [Key::new(0)];
-        let posterior = Posterior::new(&cfg.problem, &keys, cfg.priors(), cfg.initial_sigma_fraction);
-        let bits = posterior.bits(cfg.priors()).item() as f64;
+        let posterior = Posterior::new(&cfg.problem, &keys, cfg.priors(), cfg.initial_sigma_fraction, cfg.sigma);
+        let bits = posterior.bits().item() as f64;
         let f = cfg.initial_sigma_fraction;
         let per_weight_floor = (-(f.ln()) + f * f / 2.0 - 0.5) / std::f64::consts::LN_2;
         let floor = per_weight_floor * cfg.problem.weight_count() as f64;

@@ -1,7 +1,7 @@
 //! Interpretation of target networks `n -> m -> 1`: what algorithm does a network
 //! implement, and can a person see it?
 //!
-//! * [`reference`]: hand-built networks for the paper's algorithms (double-sided,
+//! * [`mod@reference`]: hand-built networks for the paper's algorithms (double-sided,
 //!   positive/negative/mixed pudding, convexity) at any `n` and swish sharpness.
 //! * [`order_params`]: per-neuron and per-input numbers (alignment, effective output,
 //!   linear regime, coverage) measured on probe inputs ([`probe`]).
@@ -19,6 +19,7 @@ pub mod classify;
 pub mod draw;
 pub mod formula;
 pub mod heatmap;
+pub mod landscape;
 pub mod layout;
 pub mod least_squares;
 pub mod order_params;

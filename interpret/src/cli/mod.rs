@@ -54,4 +54,5 @@ subcommands! {
     reproduce => Reproduce,
     train => Train,
     generate => Generate,
+    landscape => Landscape,
 }

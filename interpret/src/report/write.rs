@@ -187,7 +187,7 @@ fn drawings_csv(drawings: &[Drawing]) -> String {
 }
 
 /// Writes `out/relative` atomically, creating its folder.
-fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<(), String> {
+pub fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<(), String> {
     let path = out.join(relative);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -10,3 +10,9 @@ pub const VMLP_SAMPLES: u64 = 0x5EED_0002;
 /// Generation at each input size:
 /// `Key::new(generator seed).fold_in(GENERALISATION).fold_in(n)`.
 pub const GENERALISATION: u64 = 0x5EED_0003;
+/// Start networks of the landscape:
+/// `Key::new(seed).fold_in(LANDSCAPE_STARTS).fold_in(start).fold_in(seed index)`.
+pub const LANDSCAPE_STARTS: u64 = 0x5EED_0004;
+/// Weight samples classified for the landscape's final labels:
+/// `Key::new(seed).fold_in(LANDSCAPE_LABELS).fold_in(network).fold_in(sample)`.
+pub const LANDSCAPE_LABELS: u64 = 0x5EED_0005;

@@ -29,6 +29,7 @@ pub fn vmlp_config(cfg: &ReproduceConfig) -> VmlpConfig {
         complexity_normaliser: problem.weight_count() as f64,
         initial_sigma_fraction: v.initial_sigma_fraction,
         noise: v.noise,
+        sigma: hypernet::vmlp::SigmaSharing::WeightSigma,
         eval_points: cfg.sweep.eval_points,
         eval_samples: 1,
         problem,
@@ -60,16 +61,21 @@ pub fn sweep_vmlp(cfg: &ReproduceConfig, log: Option<&mut MetricsLog>) -> Result
 
 /// One whole-network sample `mean + sigma * eps` of a trained variational MLP.
 pub fn sample_posterior(net: &VmlpNetwork, key: Key) -> TargetWeights {
+    sample_gaussian_weights(&net.mean, &net.sigma, key)
+}
+
+/// One whole-network sample `mean + sigma * eps`, `eps ~ N(0, 1)` per weight from `key`.
+pub fn sample_gaussian_weights(mean: &TargetWeights, sigma: &TargetWeights, key: Key) -> TargetWeights {
     let k = key.split(4);
-    let (m, n) = net.mean.w1.dim();
+    let (m, n) = mean.w1.dim();
     let eps = |key: Key, len: usize| ndarray::Array1::from(key.normal_f64(len).iter().map(|&v| v as f32).collect::<Vec<f32>>());
     let w1_eps = eps(k[0], m * n).into_shape_with_order((m, n)).expect("m * n values");
     TargetWeights {
-        w1: &net.mean.w1 + &(&net.sigma.w1 * &w1_eps),
-        b1: &net.mean.b1 + &(&net.sigma.b1 * &eps(k[1], m)),
-        w2: &net.mean.w2 + &(&net.sigma.w2 * &eps(k[2], m)),
-        b2: net.mean.b2 + net.sigma.b2 * k[3].normal_f64(1)[0] as f32,
-        activation: net.mean.activation,
+        w1: &mean.w1 + &(&sigma.w1 * &w1_eps),
+        b1: &mean.b1 + &(&sigma.b1 * &eps(k[1], m)),
+        w2: &mean.w2 + &(&sigma.w2 * &eps(k[2], m)),
+        b2: mean.b2 + sigma.b2 * k[3].normal_f64(1)[0] as f32,
+        activation: mean.activation,
     }
 }
 
