@@ -1,7 +1,7 @@
 //! The per-tensor Gaussian priors `N(0, sp_t^2)` of a target network's weights, which
 //! both complexity-priced trainers (the variational MLPs and the generator) share.
 //!
-//! Defaults (ours, from `shared/PROTOTYPES.md`): `W1` sp 1, `b1` sp 1, `w2` sp 1/sqrt(m),
+//! Defaults (ours, from `docs/prototypes.md` §2): `W1` sp 1, `b1` sp 1, `w2` sp 1/sqrt(m),
 //! `b2` sp 10. A weight left at its prior costs 0 bits (`docs/kl-in-bits.md`).
 
 use serde::{Deserialize, Serialize};

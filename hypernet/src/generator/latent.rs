@@ -1,4 +1,4 @@
-//! Per-node latents, the `node-latent` complexity measure (`PROTOTYPES.md` §1).
+//! Per-node latents, the `node-latent` complexity measure (`docs/prototypes.md` §1).
 //!
 //! After the first block each node t reads the mean and log standard deviation of a
 //! latent `z_t ~ N(mu_t, diag(sigma_t^2))` (size `noise_dim`) off its features,

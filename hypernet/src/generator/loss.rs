@@ -37,7 +37,7 @@ pub fn objective<F: Float>(
     let b = log10_beta.len();
     assert_eq!(generated.bits.shape(), [b], "objective: {b} betas for bits of shape {:?}", generated.bits.shape());
     // During the complexity warmup the generator emits its mean weights: no weight
-    // noise, so it must build structure from its node noise (PROTOTYPES.md §4).
+    // noise, so it must build structure from its node noise (docs/prototypes.md §4).
     let weights = if complexity_on { &generated.sample } else { &generated.mean };
     let device = generated.bits.device();
     let pred = forward(&constant_on(&device, x), &weights.w1, &weights.b1, &weights.w2, &weights.b2, problem.activation);

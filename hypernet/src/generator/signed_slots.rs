@@ -35,7 +35,7 @@
 //! With `sum_slot` (and m >= 2n + 2) one more column of mass 1 sits between the slots and
 //! the spare column: the neuron that takes it reads every input with the same weight,
 //! `W1[j, i] += r_j P[j, sum]` (logit `g t(H_j)`), so a uniform row (a pudding's
-//! linear-regime neuron, `PAPER.md`) is one slot's choice rather than a spare neuron
+//! linear-regime neuron, `docs/paper.md` §4.2) is one slot's choice rather than a spare neuron
 //! singled out by its noise (`NOTES.md`, E38). The spare column's mass becomes m - 2n - 1.
 //!
 //! With `optional_slots` (and the spare column) a slot need not be read: a vacancy row
