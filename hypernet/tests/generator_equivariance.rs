@@ -143,7 +143,7 @@ fn the_minus_slot_gate_scales_exactly_the_output_weights_of_minus_readers() {
     let g = Generator::new(GeneratorConfig { hard_assignment: true, ..small_config(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, Key::new(5));
     let identity: Vec<usize> = (0..m).collect();
     let (open, _) = generate_original_and_permuted(&g, n, m, &[0, 1, 2], &identity);
-    g.set_minus_slot_gate(0.25);
+    g.set_minus_slot_gate(&[0.25, 0.25]);
     let (gated, _) = generate_original_and_permuted(&g, n, m, &[0, 1, 2], &identity);
     let (w1, w2, w2_gated) = (open.mean.w1.to_array(), open.mean.w2.to_array(), gated.mean.w2.to_array());
     assert_eq!(gated.mean.w1.to_array(), w1, "the gate leaves W1 alone");

@@ -105,9 +105,10 @@ impl<F: Float> Generator<F> {
         self.readout.pointer_gain()
     }
 
-    /// Sets the factor on the output weights of neurons reading a `-` slot (a training
-    /// curriculum, [`super::GeneratorTrainConfig::minus_slot_gate_at`]; 1 otherwise).
-    pub fn set_minus_slot_gate(&self, alpha: f64) {
+    /// Sets the factor on the output weights of neurons reading a `-` slot, one per
+    /// network of the next batch (a training curriculum,
+    /// [`super::GeneratorTrainConfig::minus_slot_gates_at`]; empty: 1 for every network).
+    pub fn set_minus_slot_gate(&self, alpha: &[f64]) {
         self.readout.set_minus_slot_gate(alpha);
     }
 

@@ -28,7 +28,7 @@ use super::sinkhorn;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use autodiff::{Float, Key, Tensor};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// Scale of each hidden node's contribution to the output bias b2.
 pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
@@ -75,7 +75,7 @@ pub struct Readout<F: Float = f32> {
     /// The factor alpha on the output weights of neurons that read a `-` slot (signed-slot
     /// readouts; 1 = no effect): a training curriculum, see
     /// [`super::GeneratorTrainConfig::minus_slot_gate_at`].
-    minus_slot_gate: Cell<F>,
+    minus_slot_gate: RefCell<Vec<F>>,
 }
 
 /// The W1 readout's parameters, one variant per family of [`W1Readout`]. A new
@@ -166,7 +166,7 @@ impl<F: Float> Readout<F> {
             sharpness: Sharpness { gain: Cell::new(F::c(cfg.pointer_gain)), rounds: cfg.sinkhorn_iterations },
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
             neuron_bias: (cfg.output_bias == OutputBias::NeuronWeights).then(|| NeuronBias::new(store, key.fold_in(7))),
-            minus_slot_gate: Cell::new(F::one()),
+            minus_slot_gate: RefCell::new(Vec::new()),
         }
     }
 
@@ -194,8 +194,9 @@ impl<F: Float> Readout<F> {
     }
 
     /// Sets the factor alpha on the output weights of the neurons reading a `-` slot.
-    pub fn set_minus_slot_gate(&self, alpha: f64) {
-        self.minus_slot_gate.set(F::c(alpha));
+    /// One factor per network of the next batch; an empty list is 1 for every network.
+    pub fn set_minus_slot_gate(&self, alpha: &[f64]) {
+        *self.minus_slot_gate.borrow_mut() = alpha.iter().map(|&a| F::c(a)).collect();
     }
 
     /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
@@ -214,7 +215,7 @@ impl<F: Float> Readout<F> {
         let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness);
         let w2 = column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt());
         let (b1, w2) = match (&self.w1, plan.as_ref()) {
-            (W1Head::SignedSlots(slots), Some(plan)) => (slots.offset_b1(column(0), plan, n), slots.gate_minus_readers(w2, plan, n, self.minus_slot_gate.get())),
+            (W1Head::SignedSlots(slots), Some(plan)) => (slots.offset_b1(column(0), plan, n), slots.gate_minus_readers(w2, plan, n, &self.minus_slot_gate.borrow())),
             _ => (column(0), w2),
         };
         let b2 = match &self.neuron_bias {

@@ -193,16 +193,20 @@ impl<F: Float> SignedSlots<F> {
         }
     }
 
-    /// `w2_j (1 - (1 - alpha) q_j)` with `q_j = sum_i P[j, i-]` (held constant), the
-    /// share of neuron j on the `-` slots: with the hard assignment, the `-` readers'
-    /// output weights times alpha, the others' unchanged (the pudding curriculum's gate).
-    pub fn gate_minus_readers(&self, w2: Tensor<F>, plan: &Tensor<F>, n: usize, alpha: F) -> Tensor<F> {
-        if alpha == F::one() {
+    /// `w2_bj (1 - (1 - alpha_b) q_bj)` with `q_bj = sum_i P[b, j, i-]` (held constant),
+    /// the share of network b's neuron j on the `-` slots: with the hard assignment, the
+    /// `-` readers' output weights times network b's `alpha_b`, the others' unchanged
+    /// (the pudding curriculum's gate). `alpha` holds one factor per network, or none
+    /// (every factor 1).
+    pub fn gate_minus_readers(&self, w2: Tensor<F>, plan: &Tensor<F>, n: usize, alpha: &[F]) -> Tensor<F> {
+        if alpha.iter().all(|a| *a == F::one()) {
             return w2;
         }
         let (b, m) = (plan.shape()[0], plan.shape()[1]);
+        assert_eq!(alpha.len(), b, "gate_minus_readers: {} gates for {b} networks", alpha.len());
         let share = plan.detach().narrow(2, n, n).sum(2, false).reshape(&[b, m]);
-        w2.mul(&share.mul_scalar(alpha - F::one()).add_scalar(F::one()))
+        let alpha_minus_one = Tensor::constant(ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&[b, 1]), |i| alpha[i[0]] - F::one()));
+        w2.mul(&share.mul(&alpha_minus_one).add_scalar(F::one()))
     }
 
     /// `W1 [B, m, n]` from the plan, hidden and input features and magnitudes

@@ -70,6 +70,14 @@ pub struct GeneratorTrainConfig {
     /// The share of the pudding curriculum spent opening the gate (0.5 by default; 0 opens
     /// it at once, so no raw weight can grow to compensate a partly open gate: E51).
     pub pudding_curriculum_ramp: f64,
+    /// A beta-dependent start (builds an answer in; test it for hysteresis): only networks
+    /// drawn at `log10 beta >= pudding_curriculum_min_log10_beta` are gated by the pudding
+    /// curriculum, the others train ungated from the first step
+    /// ([`GeneratorTrainConfig::minus_slot_gates_at`]). Off (every network gated) at its
+    /// default, minus infinity, which is left out of written configs so that runs without
+    /// it keep their checkpoint bytes. E53 in NOTES.md.
+    #[serde(default = "minus_infinity", skip_serializing_if = "is_minus_infinity")]
+    pub pudding_curriculum_min_log10_beta: f64,
     /// Global gradient-norm clip.
     pub clip_norm: f64,
     /// Task, input distribution and activation (its `inputs`/`hidden` are overridden
@@ -94,6 +102,7 @@ impl Default for GeneratorTrainConfig {
             beta_curriculum_fraction: 0.0,
             pudding_curriculum_fraction: 0.0,
             pudding_curriculum_ramp: 0.5,
+            pudding_curriculum_min_log10_beta: f64::NEG_INFINITY,
             clip_norm: 1.0,
             problem: ProblemConfig::default(),
             optimizer: OptimConfig { learning_rate: 2e-3, final_learning_rate: 1e-4, warmup_steps: 200 },
@@ -135,6 +144,9 @@ impl GeneratorTrainConfig {
         let slots = matches!(self.generator.w1_readout, W1Readout::SignedSlots | W1Readout::SignedSlotsSpare);
         if self.pudding_curriculum_fraction > 0.0 && !slots {
             return bad("pudding_curriculum_fraction needs generator.w1_readout = \"signed-slots\" or \"signed-slots-spare\" (it gates the `-` slots' neurons); set it to 0 or change the readout".into());
+        }
+        if self.pudding_curriculum_min_log10_beta.is_nan() || self.pudding_curriculum_min_log10_beta == f64::INFINITY {
+            return bad(format!("pudding_curriculum_min_log10_beta must be a number (or left out: every network gated), got {}", self.pudding_curriculum_min_log10_beta));
         }
         if self.pudding_curriculum_fraction >= 1.0 {
             return bad(format!(
@@ -180,6 +192,14 @@ impl GeneratorTrainConfig {
             return 0.0;
         }
         ((t - (end - ramp)) / ramp).clamp(0.0, 1.0)
+    }
+
+    /// The gate of each network of a batch drawn at `log10_betas`: the curriculum's
+    /// [`GeneratorTrainConfig::minus_slot_gate_at`] for networks at or above
+    /// `pudding_curriculum_min_log10_beta`, 1 below it.
+    pub fn minus_slot_gates_at(&self, step: usize, log10_betas: &[f32]) -> Vec<f64> {
+        let gate = self.minus_slot_gate_at(step);
+        log10_betas.iter().map(|&lb| if lb as f64 >= self.pudding_curriculum_min_log10_beta { gate } else { 1.0 }).collect()
     }
 
     /// The problem at input size n (m = hidden_per_input * n).
@@ -277,8 +297,10 @@ impl GeneratorTrainer {
 
         self.optimizer.zero_grad();
         self.generator.set_pointer_gain(cfg.generator.pointer_gain_at(self.step, cfg.steps));
-        self.generator.set_minus_slot_gate(cfg.minus_slot_gate_at(self.step));
+        self.generator.set_minus_slot_gate(&cfg.minus_slot_gates_at(self.step, &log10_beta));
         let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
+        // The gate is a training curriculum: generation outside this step never gates.
+        self.generator.set_minus_slot_gate(&[]);
         let data = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
         let Objective { mut loss, nmse } = objective(&generated, &log10_beta, &problem, data, variance, complexity_on);
         if fault == Some(Fault::NanLoss) {
@@ -324,6 +346,14 @@ impl GeneratorTrainer {
     }
 }
 
+fn minus_infinity() -> f64 {
+    f64::NEG_INFINITY
+}
+
+fn is_minus_infinity(v: &f64) -> bool {
+    *v == f64::NEG_INFINITY
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +372,20 @@ mod tests {
         assert!(matches!(whole.validate(), Err(TrainError::Config(m)) if m.contains("below 1")));
         let pointer = GeneratorTrainConfig { generator: GeneratorConfig { w1_readout: W1Readout::Pointer, ..GeneratorConfig::default() }, ..on.clone() };
         assert!(matches!(pointer.validate(), Err(TrainError::Config(m)) if m.contains("pudding_curriculum_fraction")));
+    }
+
+    #[test]
+    fn a_beta_threshold_gates_only_the_networks_above_it_and_is_left_out_of_configs_when_off() {
+        let on = GeneratorTrainConfig { steps: 100, pudding_curriculum_fraction: 0.4, ..GeneratorTrainConfig::default() };
+        assert_eq!(on.minus_slot_gates_at(30, &[-5.0, 0.0]), vec![0.5, 0.5], "off: every network gated");
+        let split = GeneratorTrainConfig { pudding_curriculum_min_log10_beta: -3.5, ..on.clone() };
+        assert_eq!(split.minus_slot_gates_at(30, &[-5.0, -3.5, 0.0]), vec![1.0, 0.5, 0.5]);
+        assert_eq!(split.minus_slot_gates_at(99, &[-5.0, 0.0]), vec![1.0, 1.0]);
+        assert!(!toml::to_string(&on).unwrap().contains("min_log10_beta"), "off keeps old configs' bytes");
+        let text = toml::to_string(&split).unwrap();
+        assert_eq!(toml::from_str::<GeneratorTrainConfig>(&text).unwrap(), split);
+        let nan = GeneratorTrainConfig { pudding_curriculum_min_log10_beta: f64::NAN, ..on };
+        assert!(matches!(nan.validate(), Err(TrainError::Config(m)) if m.contains("pudding_curriculum_min_log10_beta")));
     }
 
     #[test]

@@ -9,6 +9,8 @@ use crate::studies::toml_merge::merge_into;
 use hypernet::optim_config::OptimConfig;
 use hypernet::prior::WeightPriors;
 use hypernet::problem::ProblemConfig;
+use hypernet::task::TaskKind;
+use hypernet::Activation;
 use hypernet::vmlp::{SigmaSharing, VmlpConfig, WeightNoise};
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +124,15 @@ impl LandscapeConfig {
         if self.starts.contains(&Start::MixedPudding) && self.problem.inputs < 2 {
             return Err(format!("the mixed-pudding start needs problem.inputs >= 2, got {}", self.problem.inputs));
         }
+        for start in &self.starts {
+            let needed = start.neurons(self.problem.inputs);
+            if needed > self.problem.hidden {
+                return Err(format!("the {} start needs {needed} hidden neurons, problem.hidden is {}", start.name(), self.problem.hidden));
+            }
+        }
+        if (self.problem.task, self.problem.activation) != (TaskKind::L1, Activation::Silu) {
+            return Err("the landscape's starts are the L1 norm's algorithms in swish networks: problem.task must be \"l1\" and problem.activation \"silu\"".into());
+        }
         self.training(SigmaSharing::WeightSigma).validate().map_err(|e| e.to_string())
     }
 
@@ -171,5 +182,7 @@ mod tests {
         assert!(cfg.validate().unwrap_err().contains("start_sharpness"));
         let cfg = LandscapeConfig { steps: 0, ..LandscapeConfig::default() };
         assert!(cfg.validate().unwrap_err().contains("steps"));
+        let narrow = LandscapeConfig::default().with_toml("problem = { hidden = 20 }", "t").unwrap();
+        assert!(narrow.validate().unwrap_err().contains("double-sided start needs 32"));
     }
 }

@@ -41,6 +41,15 @@ impl Start {
         }
     }
 
+    /// Hidden neurons the start uses at `n` inputs (the rest of m are left at zero).
+    pub fn neurons(self, n: usize) -> usize {
+        match self {
+            Start::DoubleSided => 2 * n,
+            Start::PositivePudding | Start::NegativePudding | Start::MixedPudding => n + 1,
+            Start::Convexity | Start::Random => 0,
+        }
+    }
+
     /// The start's mean weights for `problem` (n inputs, m hidden neurons): the
     /// reference network at sharpness `s` with `m` neurons (the unused ones all zero),
     /// plus `noise * sp_t * N(0, 1)` on every weight of tensor t (priors `sp`); the
