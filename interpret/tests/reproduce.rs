@@ -240,3 +240,32 @@ fn every_reproduce_config_in_experiments_loads_and_validates() {
     }
     assert!(checked >= 1, "no reproduce configuration in {}", folder.display());
 }
+
+/// A landscape at the sweep's size adds its section and figure beside the fractions;
+/// one at another size is refused before any training.
+#[test]
+fn a_landscape_joins_the_report_and_one_of_another_size_is_refused() {
+    let dir = scratch("landscape");
+    let config = dir.join("tiny.toml");
+    std::fs::write(&config, TINY).unwrap();
+    let landscape = |name: &str, inputs: usize| {
+        let cfg = dir.join(format!("{name}.toml"));
+        let text = format!("log10_betas = [-3.0, 1.0]\nseeds = 1\nsteps = 5\noptimizer = {{ warmup_steps = 1 }}\nbatch_size = 16\neval_points = 64\neval_samples = 1\nlabel_samples = 1\nmeasures = [\"neuron-sigma\"]\nproblem = {{ inputs = {inputs}, hidden = {} }}\n", 3 * inputs);
+        std::fs::write(&cfg, text).unwrap();
+        succeeded(&hnet(&["landscape", "--config", cfg.to_str().unwrap(), "--out", dir.join(name).to_str().unwrap()]));
+        dir.join(name)
+    };
+    let (fits, other_size) = (landscape("fits", 4), landscape("n5", 5));
+    let out = dir.join("report");
+    succeeded(&reproduce(&config, &out, &["--landscape", fits.to_str().unwrap()]));
+    let page = read(out.join("index.html"));
+    assert!(page.contains("<section id=\"landscape\">") && page.contains("href=\"#landscape\""), "the landscape section and its link");
+    assert!(out.join("figures/landscape.svg").exists() && out.join("data/landscape.csv").exists());
+
+    let refused = reproduce(&config, &dir.join("refused"), &["--landscape", other_size.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("n = 5") && message.contains("--landscape"), "{message}");
+    assert!(!dir.join("refused").exists(), "refused before any work");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -13,6 +13,10 @@ use super::device::{parse_device, require_training_device};
 use interpret::report::summary_table::summary_table;
 use interpret::report::write::{assemble, reproduce, train_only, ReportOptions};
 use interpret::studies::reproduce_config::{Preset, ReproduceConfig};
+use hypernet::generator::ComplexityMeasure;
+use hypernet::vmlp::SigmaSharing;
+use interpret::landscape::read::landscape_verdict_for;
+use interpret::landscape::verdict::MeasureVerdict;
 use std::path::PathBuf;
 
 /// Reproduce the paper: train generators over several seeds with snapshots, sweep beta
@@ -58,18 +62,24 @@ pub struct Args {
     /// configurations must agree but for the seeds) and write one report.
     #[arg(long, num_args = 1.., conflicts_with_all = ["quick", "full", "config", "seed", "seeds", "print_config"])]
     from: Vec<PathBuf>,
+    /// A folder written by `hnet landscape` (at the sweep's input size, with the
+    /// generator's complexity measure): the report then shows the objective's optimum
+    /// per beta beside the generator's fractions. Checked before any work starts.
+    #[arg(long, conflicts_with = "train_only")]
+    landscape: Option<PathBuf>,
 }
 
 impl Args {
     pub fn run(self) -> Result<(), String> {
         require_training_device(parse_device(&self.device)?)?;
-        let options = ReportOptions { out: self.out.clone(), force: self.force, command: std::env::args().collect::<Vec<_>>().join(" ") };
+        let mut options = ReportOptions { out: self.out.clone(), force: self.force, command: std::env::args().collect::<Vec<_>>().join(" "), landscape: None };
         let studies = if self.from.is_empty() {
             let cfg = self.config()?;
             if self.print_config {
                 print!("{}", cfg.to_toml());
                 return Ok(());
             }
+            options.landscape = self.landscape_for(&cfg)?;
             if self.train_only {
                 let runs = train_only(&cfg, &options)?;
                 let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
@@ -78,12 +88,32 @@ impl Args {
             }
             reproduce(&cfg, &options)?
         } else {
+            options.landscape = match &self.landscape {
+                Some(_) => {
+                    let text = std::fs::read_to_string(self.from[0].join("config.toml")).map_err(|e| format!("cannot read {}: {e}", self.from[0].join("config.toml").display()))?;
+                    let cfg: ReproduceConfig = toml::from_str(&text).map_err(|e| format!("{} is not a reproduce configuration: {e}", self.from[0].display()))?;
+                    self.landscape_for(&cfg)?
+                }
+                None => None,
+            };
             assemble(&self.from, &options)?
         };
         print!("{}", summary_table(&studies.summary));
         let total: f64 = studies.timings.iter().map(|t| t.1).sum();
         println!("report: {} (open index.html in a browser); stages took {total:.0} s", self.out.join("index.html").display());
         Ok(())
+    }
+
+    /// The landscape's verdict for `cfg`'s generator measure and sweep size, if given.
+    fn landscape_for(&self, cfg: &ReproduceConfig) -> Result<Option<MeasureVerdict>, String> {
+        let Some(dir) = &self.landscape else { return Ok(None) };
+        let measure = match cfg.training.generator.complexity {
+            ComplexityMeasure::TensorSigma => SigmaSharing::TensorSigma,
+            ComplexityMeasure::WeightSigma => SigmaSharing::WeightSigma,
+            ComplexityMeasure::NeuronSigma => SigmaSharing::NeuronSigma,
+            other => return Err(format!("--landscape: the generator's complexity measure {other:?} prices no target weights, so the landscape has nothing to compare it with")),
+        };
+        landscape_verdict_for(dir, measure, cfg.sweep.inputs).map(Some).map_err(|e| format!("--landscape: {e}"))
     }
 
     /// The preset, overridden by the config file, overridden by the flags.

@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod figure;
+pub mod read;
 pub mod run;
 pub mod starts;
 pub mod verdict;

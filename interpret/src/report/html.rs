@@ -13,6 +13,7 @@ use crate::svg::escape;
 use std::fmt::Write;
 
 /// The anchors of the page's sections, in order.
+/// The landscape's section (after "phase") appears only when the report is given one.
 pub const SECTIONS: [&str; 10] = ["run", "claims", "pareto", "fractions", "phase", "drawings", "generalisation", "training", "config", "files"];
 
 const STYLE: &str = "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
@@ -26,14 +27,21 @@ pub fn index_html(config_toml: &str, summary: &Summary, figures: &[Figure], draw
     let mut page = String::new();
     let _ = write!(page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>hnet reproduce: report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n");
     page.push_str("<h1>Generating interpretable networks with hypernetworks: reproduction report</h1>\n<nav>");
+    let has_landscape = figures.iter().any(|f| f.id == "landscape");
     for id in SECTIONS {
         let _ = write!(page, "<a href=\"#{id}\">{id}</a>");
+        if id == "phase" && has_landscape {
+            page.push_str("<a href=\"#landscape\">landscape</a>");
+        }
     }
     page.push_str("</nav>\n");
     run_section(&mut page, summary, info);
     claims_section(&mut page, summary);
     for id in ["pareto", "fractions", "phase"] {
         figure_section(&mut page, figures, id, "");
+    }
+    if has_landscape {
+        figure_section(&mut page, figures, "landscape", "");
     }
     drawings_section(&mut page, drawings);
     figure_section(&mut page, figures, "generalisation", &generalisation_table(summary));

@@ -27,6 +27,8 @@ use crate::studies::seed_store::{load_seed_runs, save_seed_run};
 use crate::studies::seed_training::SeedRun;
 use crate::studies::reproduce_config::ReproduceConfig;
 use hypernet::weights_io::{save_target_weights, write_atomic};
+use crate::landscape::verdict::MeasureVerdict;
+use crate::report::landscape_figure::landscape_figure;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -38,6 +40,9 @@ pub struct ReportOptions {
     pub force: bool,
     /// The command line, as shown in the report.
     pub command: String,
+    /// The objective's optimum per beta for the generator's measure (`hnet landscape`),
+    /// shown beside the generator's fractions when given.
+    pub landscape: Option<MeasureVerdict>,
 }
 
 /// Runs the studies of `cfg` and writes their report to `options.out`.
@@ -60,7 +65,7 @@ fn finish(config_toml: &str, studies: Studies, options: &ReportOptions, start: I
         stages: studies.timings.clone(),
         threads: rayon::current_num_threads(),
     };
-    write_report(config_toml, &studies, &info, &options.out)?;
+    write_report(config_toml, &studies, &info, options.landscape.as_ref(), &options.out)?;
     Ok(studies)
 }
 
@@ -140,24 +145,26 @@ fn copy_training_logs(parts: &[PathBuf], out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Every figure of the report, in page order.
-pub fn figures(studies: &Studies) -> Vec<Figure> {
+/// Every figure of the report, in page order (the landscape's only when given).
+pub fn figures(studies: &Studies, landscape: Option<&MeasureVerdict>) -> Vec<Figure> {
     let s = studies;
-    vec![
+    let mut figures = vec![
         pareto_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep),
         fractions_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep),
         phase_figure(&s.phase, s.runs.len()),
         generalisation_figure(&s.generalisation, &s.summary.generalisation.iter().map(|c| c.log10_beta).collect::<Vec<_>>(), &s.summary.seeds),
         training_figure(&s.runs),
-    ]
+    ];
+    figures.extend(landscape.map(|l| landscape_figure(&s.generator_pooled, l)));
+    figures
 }
 
 /// Writes everything but the checkpoints and logs (already there).
-pub fn write_report(config_toml: &str, studies: &Studies, info: &RunInfo, out: &Path) -> Result<(), String> {
+pub fn write_report(config_toml: &str, studies: &Studies, info: &RunInfo, landscape: Option<&MeasureVerdict>, out: &Path) -> Result<(), String> {
     let summary = serde_json::to_string_pretty(&studies.summary).expect("the summary serialises") + "\n";
     write_file(out, "summary.json", summary.as_bytes())?;
     write_file(out, "run.json", (serde_json::to_string_pretty(info).expect("run info serialises") + "\n").as_bytes())?;
-    let figures = figures(studies);
+    let figures = figures(studies, landscape);
     for f in &figures {
         write_file(out, &format!("figures/{}.svg", f.id), f.svg.as_bytes())?;
         for (name, csv) in &f.data {
