@@ -5,7 +5,7 @@
 //! science).
 
 use crate::landscape::starts::Start;
-use crate::studies::toml_merge::merge_into;
+use crate::studies::toml_merge::with_overrides;
 use hypernet::optim_config::OptimConfig;
 use hypernet::prior::WeightPriors;
 use hypernet::problem::ProblemConfig;
@@ -91,10 +91,7 @@ impl LandscapeConfig {
     /// This configuration with the keys of the TOML `text` replacing its own (a key
     /// it lacks is an error naming the key); `origin` names the text in messages.
     pub fn with_toml(&self, text: &str, origin: &str) -> Result<LandscapeConfig, String> {
-        let overrides: toml::Table = text.parse().map_err(|e| format!("{origin} is not valid TOML: {e}"))?;
-        let mut merged = toml::Table::try_from(self).expect("the config serialises to a TOML table");
-        merge_into(&mut merged, overrides, "").map_err(|e| format!("{origin}: {e}"))?;
-        toml::Value::Table(merged).try_into().map_err(|e| format!("{origin}: {e}"))
+        with_overrides(self, text, origin)
     }
 
     /// The configuration as TOML, every field written out.

@@ -9,7 +9,7 @@
 //! Seeds: generator `k` of `seeds` trains with seed `seed + k`; the baselines and every
 //! evaluation draw their randomness from `seed`.
 
-use crate::studies::toml_merge::merge_into;
+use crate::studies::toml_merge::with_overrides;
 use hypernet::generator::{GeneratorConfig, GeneratorTrainConfig};
 use hypernet::optim_config::OptimConfig;
 use hypernet::vmlp::WeightNoise;
@@ -185,10 +185,7 @@ impl ReproduceConfig {
     /// merged key by key, anything else replaced whole). `origin` names the document
     /// in messages.
     pub fn with_toml(&self, text: &str, origin: &str) -> Result<ReproduceConfig, String> {
-        let overrides: toml::Table = text.parse().map_err(|e| format!("{origin} is not valid TOML: {e}"))?;
-        let mut merged = toml::Table::try_from(self).expect("the config serialises to a TOML table");
-        merge_into(&mut merged, overrides, "").map_err(|e| format!("{origin}: {e}"))?;
-        toml::Value::Table(merged).try_into().map_err(|e| format!("{origin}: {e}"))
+        with_overrides(self, text, origin)
     }
 
     /// The configuration as TOML, every field written out, under a comment saying

@@ -3,7 +3,18 @@
 //! complete configuration lacks is refused with its dotted path, so a typo in a
 //! config file is an error, not a silently ignored setting.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use toml::{Table, Value};
+
+/// `base` with the keys of the TOML `text` replacing its own ([`merge_into`]);
+/// `origin` names the text in messages.
+pub fn with_overrides<T: Serialize + DeserializeOwned>(base: &T, text: &str, origin: &str) -> Result<T, String> {
+    let overrides: Table = text.parse().map_err(|e| format!("{origin} is not valid TOML: {e}"))?;
+    let mut merged = Table::try_from(base).expect("the config serialises to a TOML table");
+    merge_into(&mut merged, overrides, "").map_err(|e| format!("{origin}: {e}"))?;
+    Value::Table(merged).try_into().map_err(|e| format!("{origin}: {e}"))
+}
 
 /// Merges `overrides` into `base`; `path` is the dotted path of `base` ("" at the root).
 pub fn merge_into(base: &mut Table, overrides: Table, path: &str) -> Result<(), String> {
