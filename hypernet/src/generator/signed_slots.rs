@@ -205,7 +205,7 @@ impl<F: Float> SignedSlots<F> {
         let (b, m) = (plan.shape()[0], plan.shape()[1]);
         assert_eq!(alpha.len(), b, "gate_minus_readers: {} gates for {b} networks", alpha.len());
         let share = plan.detach().narrow(2, n, n).sum(2, false).reshape(&[b, m]);
-        let alpha_minus_one = Tensor::constant(ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&[b, 1]), |i| alpha[i[0]] - F::one()));
+        let alpha_minus_one = constant_on(&plan.device(), ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&[b, 1]), |i| alpha[i[0]] - F::one()));
         w2.mul(&share.mul(&alpha_minus_one).add_scalar(F::one()))
     }
 
