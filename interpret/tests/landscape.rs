@@ -93,3 +93,20 @@ fn a_bad_config_is_named() {
     assert!(!dir.join("out").exists(), "nothing is written for a bad config");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_landscape_config_in_experiments_loads_and_validates() {
+    use interpret::landscape::config::LandscapeConfig;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments/landscape");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let cfg = LandscapeConfig::default().with_toml(&text, &path.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+            cfg.validate().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1, "no landscape configs in {}", dir.display());
+}

@@ -346,13 +346,8 @@ impl GeneratorTrainer {
     }
 }
 
-fn minus_infinity() -> f64 {
-    f64::NEG_INFINITY
-}
-
-fn is_minus_infinity(v: &f64) -> bool {
-    *v == f64::NEG_INFINITY
-}
+fn minus_infinity() -> f64 { f64::NEG_INFINITY }
+fn is_minus_infinity(v: &f64) -> bool { *v == f64::NEG_INFINITY }
 
 #[cfg(test)]
 mod tests {
