@@ -190,11 +190,17 @@ impl Posterior {
     pub fn sigma(&self) -> BatchedWeights<f32> {
         BatchedWeights::from_tensors(self.log_sigma().tensors().map(Tensor::exp))
     }
+}
 
-    /// The same posterior seen as B networks that each repeat `copies` times
-    /// (`[B * copies, ...]`, network `i` at rows `i * copies ..`), for tests that
-    /// draw many samples of one posterior at once.
-    pub fn repeated(&self, copies: usize) -> Posterior {
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prior::WeightPriors;
+
+    /// `posterior` seen as B networks that each repeat `copies` times
+    /// (`[B * copies, ...]`, network `i` at rows `i * copies ..`), to draw many samples
+    /// of one posterior at once.
+    fn repeated(posterior: &Posterior, copies: usize) -> Posterior {
         let widen = |t: &Tensor<f32>| {
             let shape = t.shape();
             let mut stacked = vec![shape[0], copies];
@@ -206,18 +212,12 @@ impl Posterior {
             t.reshape(&lifted).broadcast_to(&stacked).reshape(&flat)
         };
         Posterior {
-            mean: BatchedWeights::from_tensors(self.mean.tensors().map(widen)),
-            free_sigma: self.free_sigma.iter().map(widen).collect(),
-            sharing: self.sharing,
-            priors: self.priors,
+            mean: BatchedWeights::from_tensors(posterior.mean.tensors().map(widen)),
+            free_sigma: posterior.free_sigma.iter().map(widen).collect(),
+            sharing: posterior.sharing,
+            priors: posterior.priors,
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::prior::WeightPriors;
 
     fn small() -> (ProblemConfig, [f64; 4]) {
         let problem = ProblemConfig { inputs: 3, hidden: 4, ..ProblemConfig::default() };
@@ -293,7 +293,7 @@ mod tests {
         let (x, _) = problem.sample::<f32>(Key::new(2), 1, 2);
         let x_rep = Tensor::constant(x.broadcast(IxDyn(&[draws, 2, 3])).unwrap().to_owned());
         let many = |noise| {
-            let many = posterior.repeated(draws);
+            let many = repeated(&posterior, draws);
             let y = many.forward_noisy(&x_rep, problem.activation, noise, Key::new(3)).to_array().mapv(f64::from);
             (y.mean_axis(ndarray::Axis(0)).unwrap(), y.var_axis(ndarray::Axis(0), 0.0))
         };
