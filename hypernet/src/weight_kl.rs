@@ -31,6 +31,30 @@ pub fn kl_bits<T: Float>(mu: &Tensor<T>, log_sigma: &Tensor<T>, sp: f64) -> Tens
     nats.reshape(&[b, per_network]).sum(1, false).mul_scalar(T::c(std::f64::consts::LOG2_E))
 }
 
+/// Per-network KL in bits, `[B]`, of `q = N(mu_q, sigma_q^2)` against a prior
+/// `p = N(mu_p, sigma_p^2)` of its own per element (all four tensors of one shape
+/// `[B, ...]`, standard deviations as logarithms). The same derivation as above with the
+/// prior's mean moved to `mu_p`:
+///
+/// ```text
+/// KL = ln(sigma_p / sigma_q) - 1/2 + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2)     nats
+///    = -d - 1/2 + (e^(2d) + ((mu_q - mu_p) / sigma_p)^2) / 2,     d = ln sigma_q - ln sigma_p,
+/// ```
+///
+/// the second form computed here (no division by a tiny `sigma_p^2`). With
+/// `mu_p = 0, sigma_p = sp` it is [`kl_bits`].
+pub fn gaussian_kl_bits<T: Float>(mu_q: &Tensor<T>, log_sigma_q: &Tensor<T>, mu_p: &Tensor<T>, log_sigma_p: &Tensor<T>) -> Tensor<T> {
+    let shape = mu_q.shape();
+    for (name, t) in [("log_sigma_q", log_sigma_q), ("mu_p", mu_p), ("log_sigma_p", log_sigma_p)] {
+        assert_eq!(t.shape(), shape, "gaussian_kl_bits: {name} {:?} differs in shape from mu_q {shape:?}", t.shape());
+    }
+    let b = shape[0];
+    let d = log_sigma_q.sub(log_sigma_p);
+    let standardised = mu_q.sub(mu_p).mul(&log_sigma_p.neg().exp());
+    let nats = d.neg().add_scalar(T::c(-0.5)).add(&d.mul_scalar(T::c(2.0)).exp().add(&standardised.square()).mul_scalar(T::c(0.5)));
+    nats.reshape(&[b, mu_q.len() / b]).sum(1, false).mul_scalar(T::c(std::f64::consts::LOG2_E))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,6 +62,32 @@ mod tests {
     use autodiff::Key;
 
     /// The closed form against a Monte-Carlo estimate of `E_q[log q - log p]`.
+    #[test]
+    fn the_general_kl_is_the_prior_kl_at_a_centred_prior_and_zero_at_itself() {
+        let mu = Tensor::from_vec(&[2, 3], vec![0.3, -1.2, 0.0, 2.0, 0.5, -0.1]);
+        let log_sigma = Tensor::from_vec(&[2, 3], vec![-0.5, 0.2, -2.0, 0.0, 0.7, -0.3]);
+        let sp = 1.7f64;
+        let general = gaussian_kl_bits(&mu, &log_sigma, &Tensor::from_vec(&[2, 3], vec![0.0; 6]), &Tensor::from_vec(&[2, 3], vec![sp.ln(); 6])).to_vec();
+        let centred = kl_bits(&mu, &log_sigma, sp).to_vec();
+        for (g, c) in general.iter().zip(&centred) {
+            assert!((g - c).abs() < 1e-12, "{general:?} vs {centred:?}");
+        }
+        let itself = gaussian_kl_bits(&mu, &log_sigma, &mu, &log_sigma).to_vec();
+        assert!(itself.iter().all(|v| v.abs() < 1e-12), "{itself:?}");
+    }
+
+    /// Against a Monte-Carlo estimate of `E_q[log q - log p]` with the prior off centre.
+    #[test]
+    fn the_general_kl_matches_a_monte_carlo_estimate() {
+        let (mq, sq, mp, sp) = (0.4f64, 0.6f64, -0.5f64, 1.3f64);
+        let t: Vec<f64> = Key::new(13).normal_f64(400_000).iter().map(|e| mq + sq * e).collect();
+        let log_ratio = |t: f64| (sp / sq).ln() - (t - mq).powi(2) / (2.0 * sq * sq) + (t - mp).powi(2) / (2.0 * sp * sp);
+        let mc_bits = t.iter().map(|&t| log_ratio(t)).sum::<f64>() / t.len() as f64 / std::f64::consts::LN_2;
+        let one = |v: f64| Tensor::from_vec(&[1, 1], vec![v]);
+        let bits = gaussian_kl_bits(&one(mq), &one(sq.ln()), &one(mp), &one(sp.ln())).item();
+        assert!((bits - mc_bits).abs() < 0.01, "closed form {bits}, Monte Carlo {mc_bits}");
+    }
+
     #[test]
     fn matches_a_monte_carlo_estimate() {
         let (mu, sigma, sp) = (0.7f64, 0.3f64, 1.5f64);
@@ -64,6 +114,14 @@ mod tests {
         let k = Key::new(2).split(2);
         let inputs = vec![k[0].normal(&[2, 3]), k[1].normal::<f64>(&[2, 3]).mapv(|v| 0.3 * v)];
         let f = |t: &[Tensor<f64>]| kl_bits(&t[0], &t[1], 0.8);
+        check_gradients(&f, &inputs, &Tolerance::default()).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn the_general_kl_gradient_matches_finite_differences() {
+        let k = Key::new(3).split(4);
+        let inputs: Vec<_> = k.iter().map(|key| key.normal::<f64>(&[2, 3]).mapv(|v| 0.5 * v)).collect();
+        let f = |t: &[Tensor<f64>]| gaussian_kl_bits(&t[0], &t[1], &t[2], &t[3]);
         check_gradients(&f, &inputs, &Tolerance::default()).unwrap_or_else(|e| panic!("{e}"));
     }
 }

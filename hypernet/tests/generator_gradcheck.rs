@@ -6,7 +6,7 @@
 use autodiff::gradcheck::{check_gradients_fast, Tolerance};
 use autodiff::{Key, Tensor};
 use hypernet::generator::loss::objective;
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, OutputBias, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, LatentPrior, OutputBias, W1Readout};
 use hypernet::params::ParamStore;
 use hypernet::problem::ProblemConfig;
 use ndarray::ArrayD;
@@ -64,6 +64,10 @@ fn the_whole_loss_passes_a_random_direction_gradient_check_in_f64() {
     for (slot_messages, sum_slot_bias) in [(false, 0.0), (true, 3.0)] {
         check(GeneratorConfig { sum_slot: true, slot_messages, sum_slot_bias, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
     }
+    // The latent hierarchy with its learnt top-down prior, and in the warmup (the mean network).
+    let hierarchical = tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::HierarchicalVae);
+    check(GeneratorConfig { latent_prior: LatentPrior::TopDown, ..hierarchical.clone() }, true);
+    check(hierarchical, false);
     // b2 read off the neurons' weights.
     check(GeneratorConfig { output_bias: OutputBias::NeuronWeights, ..tiny(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, true);
 }

@@ -65,16 +65,41 @@ pub enum ComplexityMeasure {
     /// added into its features through a linear map; bits = `sum_nodes KL(q || N(0, I))`,
     /// weights decoded deterministically (`latent.rs`). The level-0 noise stays free.
     NodeLatent,
+    /// KL of a hierarchy of per-node latents, one level before the first block and one
+    /// after each block, against a fixed or learnt prior ([`LatentPrior`]); the weights
+    /// are decoded from each node's last latent alone, so no free noise reaches them and
+    /// every bit of coordination between nodes is paid (`hierarchy.rs`).
+    HierarchicalVae,
+}
+
+/// The prior of the `hierarchical-vae` measure's latents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LatentPrior {
+    /// `N(0, I)` at every level.
+    #[default]
+    Standard,
+    /// Learnt top-down per node: each level's prior is read off a path that sees the
+    /// node's type, beta and its own earlier latents, never the other nodes.
+    TopDown,
+}
+
+impl LatentPrior {
+    /// Whether this is the default, `N(0, I)`.
+    pub fn is_standard(&self) -> bool {
+        *self == LatentPrior::Standard
+    }
 }
 
 impl ComplexityMeasure {
     /// Every measure, for tests and sweeps over the choices.
-    pub const ALL: [ComplexityMeasure; 5] = [
+    pub const ALL: [ComplexityMeasure; 6] = [
         ComplexityMeasure::TensorSigma,
         ComplexityMeasure::WeightSigma,
         ComplexityMeasure::NeuronSigma,
         ComplexityMeasure::None,
         ComplexityMeasure::NodeLatent,
+        ComplexityMeasure::HierarchicalVae,
     ];
 }
 
@@ -89,7 +114,7 @@ pub struct GeneratorConfig {
     /// Attention heads (must divide `width`).
     pub heads: usize,
     /// Size of the free per-node noise vector (the network's random seed), and of the
-    /// per-node latent of the `node-latent` measure.
+    /// per-node latents of the `node-latent` and `hierarchical-vae` measures.
     pub noise_dim: usize,
     /// Width of the W1 readout: its query/key vectors, or the edge MLP's hidden layer.
     pub key_dim: usize,
@@ -142,6 +167,10 @@ pub struct GeneratorConfig {
     /// neuron's own weights (`neuron-weights`, `output_bias.rs`).
     pub output_bias: OutputBias,
     pub complexity: ComplexityMeasure,
+    /// The latents' prior of the `hierarchical-vae` measure (the others take the default,
+    /// which is left out of written configs so that theirs read as before).
+    #[serde(skip_serializing_if = "LatentPrior::is_standard")]
+    pub latent_prior: LatentPrior,
     /// Prior standard deviations of the target weights.
     pub priors: WeightPriors,
     /// Initial sigma as a fraction of the prior's (for the sigma readouts).
@@ -173,6 +202,7 @@ impl Default for GeneratorConfig {
             spare_dense_rows: true,
             output_bias: OutputBias::NodeSum,
             complexity: ComplexityMeasure::NeuronSigma,
+            latent_prior: LatentPrior::Standard,
             priors: WeightPriors::default(),
             initial_sigma_fraction: 0.1,
             log10_beta_center: -2.5,
@@ -184,10 +214,12 @@ impl Default for GeneratorConfig {
 impl GeneratorConfig {
     /// Channels of the node noise: the free noise (`noise_dim`), followed for the
     /// `node-latent` measure by the latent's standard normal draw (`noise_dim` more),
-    /// so that permuting nodes permutes both.
+    /// so that permuting nodes permutes both; for `hierarchical-vae` the standard normal
+    /// draws of its `blocks + 1` levels, level after level, and no free noise.
     pub fn node_noise_width(&self) -> usize {
         match self.complexity {
             ComplexityMeasure::NodeLatent => 2 * self.noise_dim,
+            ComplexityMeasure::HierarchicalVae => (self.blocks + 1) * self.noise_dim,
             _ => self.noise_dim,
         }
     }
@@ -234,6 +266,9 @@ impl GeneratorConfig {
         }
         if self.sum_slot && (self.w1_readout != W1Readout::SignedSlotsSpare || self.optional_slots) {
             return Err("generator.sum_slot needs w1_readout = \"signed-slots-spare\" and optional_slots = false; remove it or change those".into());
+        }
+        if self.latent_prior != LatentPrior::Standard && self.complexity != ComplexityMeasure::HierarchicalVae {
+            return Err("generator.latent_prior needs complexity = \"hierarchical-vae\"; remove it or change the measure".into());
         }
         for (name, gain) in [("pointer_gain", Some(self.pointer_gain)), ("pointer_gain_start", self.pointer_gain_start)] {
             if let Some(g) = gain.filter(|g| !(*g > 0.0 && g.is_finite())) {

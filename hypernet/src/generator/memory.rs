@@ -26,7 +26,8 @@
 //! overflow.
 //!
 //! The `node-latent` measure decodes twice after the first block (at the latent means
-//! and at a sample): `2 L - 1` block passes and two readouts.
+//! and at a sample): `2 L - 1` block passes and two readouts; `hierarchical-vae` runs
+//! the blocks once and reads out twice (last latent at its mean and sampled).
 
 use super::config::{ComplexityMeasure, W1Readout};
 use super::train::GeneratorTrainConfig;
@@ -68,7 +69,11 @@ impl StepMemory {
         let (d, h, l, z) = (f(g.width), f(g.heads), f(g.blocks), f(g.noise_dim));
         let activations = |elements: f64| 2.0 * ELEMENT * elements;
         let edge_mlp = if g.w1_readout == W1Readout::EdgeMlp { b * m * n * (d + 4.0 * k) } else { 0.0 };
-        let (passes, readouts) = if g.complexity == ComplexityMeasure::NodeLatent { (2.0 * l - 1.0, 2.0) } else { (l, 1.0) };
+        let (passes, readouts) = match g.complexity {
+            ComplexityMeasure::NodeLatent => (2.0 * l - 1.0, 2.0),
+            ComplexityMeasure::HierarchicalVae => (l, 2.0),
+            _ => (l, 1.0),
+        };
         let params = l * (8.0 * d * d + 4.0 * c * d + 11.0 * d) + 2.0 * w1_forms(g.w1_readout) * d * k + (z + 10.0) * d + c * c + 4.0 * c;
         StepMemory {
             parts: vec![

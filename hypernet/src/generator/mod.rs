@@ -5,6 +5,7 @@ pub mod block;
 pub mod condition;
 pub mod config;
 pub mod edge_mlp;
+pub mod hierarchy;
 pub mod latent;
 pub mod linear;
 pub mod loss;
@@ -18,7 +19,7 @@ pub mod signed_slots;
 pub mod sinkhorn;
 pub mod train;
 
-pub use config::{ComplexityMeasure, GeneratorConfig, W1Readout};
+pub use config::{ComplexityMeasure, GeneratorConfig, LatentPrior, W1Readout};
 pub use model::{Generated, Generator};
 pub use output_bias::OutputBias;
 pub use train::{GeneratorTrainConfig, GeneratorTrainer, StepRecord};

@@ -12,6 +12,7 @@
 use super::block::Block;
 use super::condition::BetaCode;
 use super::config::{ComplexityMeasure, GeneratorConfig};
+use super::hierarchy::LatentHierarchy;
 use super::latent::NodeLatent;
 use super::linear::Linear;
 use super::readout::Readout;
@@ -43,13 +44,17 @@ pub struct Generator<F: Float = f32> {
     pub config: GeneratorConfig,
     pub params: ParamStore<F>,
     type_embedding: Tensor<F>,
-    noise_projection: Linear<F>,
+    /// The projection of the free node noise (none for `hierarchical-vae`, which has no
+    /// free noise).
+    noise_projection: Option<Linear<F>>,
     beta_code: BetaCode<F>,
     blocks: Vec<Block<F>>,
     readout: Readout<F>,
     sigma: SigmaHeads<F>,
     /// The per-node latent of the `node-latent` measure.
     latent: Option<NodeLatent<F>>,
+    /// The latent levels of the `hierarchical-vae` measure.
+    hierarchy: Option<LatentHierarchy<F>>,
 }
 
 impl Generator {
@@ -66,10 +71,11 @@ impl<F: Float> Generator<F> {
     /// config (validate first).
     pub fn build(config: GeneratorConfig, key: Key, mut params: ParamStore<F>) -> Generator<F> {
         config.validate().unwrap_or_else(|e| panic!("Generator::new: {e}"));
-        let k = key.split(7);
+        let k = key.split(8);
         let d = config.width;
+        let hierarchical = config.complexity == ComplexityMeasure::HierarchicalVae;
         let type_embedding = params.normal("node_type_embedding", &[3, d], 1.0, k[0]);
-        let noise_projection = Linear::new(&mut params, "noise_projection", config.noise_dim, d, 1.0, 0.0, k[1]);
+        let noise_projection = (!hierarchical).then(|| Linear::new(&mut params, "noise_projection", config.noise_dim, d, 1.0, 0.0, k[1]));
         let beta_code = BetaCode::new(&mut params, config.cond_width, config.log10_beta_center, config.log10_beta_halfwidth, k[2]);
         let blocks = k[3]
             .split(config.blocks)
@@ -80,9 +86,10 @@ impl<F: Float> Generator<F> {
         let readout = Readout::new(&mut params, &config, k[4]);
         let sigma = SigmaHeads::new(&mut params, &config, k[5]);
         let latent = (config.complexity == ComplexityMeasure::NodeLatent).then(|| NodeLatent::new(&mut params, d, config.noise_dim, k[6]));
+        let hierarchy = hierarchical.then(|| LatentHierarchy::new(&mut params, d, config.cond_width, config.noise_dim, config.blocks + 1, config.latent_prior, k[7]));
         let unused = params.unused_presets();
         assert!(unused.is_empty(), "Generator::build: the generator defines no parameters {unused:?}");
-        Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma, latent }
+        Generator { config, params, type_embedding, noise_projection, beta_code, blocks, readout, sigma, latent, hierarchy }
     }
 
     /// The same generator with its parameters moved to `device` (see
@@ -141,8 +148,12 @@ impl<F: Float> Generator<F> {
         let types: Vec<usize> = std::iter::repeat_n(INPUT, n).chain(std::iter::repeat_n(HIDDEN, m)).chain([OUTPUT]).collect();
         let code = self.beta_code.forward(log10_beta, self.params.device());
         let noise = self.params.input(noise);
+        let types = self.type_embedding.index_select(0, types);
+        let (Some(noise_projection), None) = (&self.noise_projection, &self.hierarchy) else {
+            return self.generate_hierarchical(&types, &code, &noise, n, m);
+        };
         let free = if self.latent.is_some() { noise.narrow(2, 0, z) } else { noise.clone() };
-        let h = self.noise_projection.forward(&free).add(&self.type_embedding.index_select(0, types));
+        let h = noise_projection.forward(&free).add(&types);
         let (first, rest) = self.blocks.split_first().expect("a validated config has at least one block");
         let h = first.forward(&h, &code);
         let finish = |h: Tensor<F>| rest.iter().fold(h, |h, block| block.forward(&h, &code));
@@ -155,6 +166,23 @@ impl<F: Float> Generator<F> {
             }
             None => self.weight_distribution(&finish(h), &code, n, m, eps),
         }
+    }
+
+    /// The `hierarchical-vae` path: latent levels between the blocks, level `l` drawn
+    /// with the node noise's channels `l * noise_dim ..` (`hierarchy.rs`).
+    fn generate_hierarchical(&self, types: &Tensor<F>, code: &Tensor<F>, noise: &Tensor<F>, n: usize, m: usize) -> Generated<F> {
+        let hierarchy = self.hierarchy.as_ref().expect("a generator without free noise has a latent hierarchy");
+        let z = self.config.noise_dim;
+        let eps = |l: usize| noise.narrow(2, l * z, z);
+        let mut walk = hierarchy.level(0, hierarchy.start(types, code), &eps(0));
+        for (i, block) in self.blocks.iter().enumerate() {
+            let h = block.forward(walk.features(), code);
+            walk = hierarchy.level(i + 1, walk.with_features(h), &eps(i + 1));
+        }
+        let decoded = hierarchy.decode(walk, types, code);
+        let (mean, _) = self.readout.forward(&decoded.at_mean, n, m);
+        let (sample, _) = self.readout.forward(&decoded.sampled, n, m);
+        Generated { mean, sample, bits: decoded.bits }
     }
 
     /// Weight means from the final features `h`, and for the weight-KL measures one

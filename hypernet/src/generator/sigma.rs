@@ -42,7 +42,7 @@ impl<F: Float> SigmaHeads<F> {
                 out: Linear::new(store, "sigma.out", cfg.width, 1, 0.1, logit, k[1]),
                 w1: (cfg.complexity == ComplexityMeasure::WeightSigma).then(|| (Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]), F::c(logit))),
             },
-            ComplexityMeasure::None | ComplexityMeasure::NodeLatent => SigmaHeads::None,
+            ComplexityMeasure::None | ComplexityMeasure::NodeLatent | ComplexityMeasure::HierarchicalVae => SigmaHeads::None,
         }
     }
 

@@ -7,7 +7,7 @@
 //! the total at the default shapes, and its cost per element is not well defined.
 
 use hypernet::generator::output_bias::KAPPA_WIDTH;
-use hypernet::generator::{ComplexityMeasure, GeneratorConfig, GeneratorTrainConfig, OutputBias, W1Readout};
+use hypernet::generator::{ComplexityMeasure, GeneratorConfig, GeneratorTrainConfig, LatentPrior, OutputBias, W1Readout};
 
 /// The sizes a step works on.
 pub struct StepShape {
@@ -41,7 +41,9 @@ pub fn step_flops(cfg: &GeneratorTrainConfig, s: &StepShape) -> u64 {
     let rows = b * t;
     let dh = d / g.heads;
     let mut f = 0;
-    f += product(1, rows, g.noise_dim, d, 1); // noise projection (noise is constant)
+    if g.complexity != ComplexityMeasure::HierarchicalVae {
+        f += product(1, rows, g.noise_dim, d, 1); // noise projection (noise is constant)
+    }
     f += product(1, b, 1, c, 1) + product(1, b, c, c, 2); // beta code
     let per_block = 2 * product(1, b, c, 2 * d, 2) // two FiLM maps
         + product(1, rows, d, 3 * d, 2) // qkv
@@ -52,7 +54,7 @@ pub fn step_flops(cfg: &GeneratorTrainConfig, s: &StepShape) -> u64 {
     // The node-latent measure runs every block after the first twice (mean and sample).
     let passes = if g.complexity == ComplexityMeasure::NodeLatent { 2 * g.blocks - 1 } else { g.blocks };
     f += passes as u64 * per_block;
-    let readouts = if g.complexity == ComplexityMeasure::NodeLatent { 2 } else { 1 };
+    let readouts = if matches!(g.complexity, ComplexityMeasure::NodeLatent | ComplexityMeasure::HierarchicalVae) { 2 } else { 1 };
     // b2 from the output node, or from each neuron's weights through kappa (`output_bias.rs`).
     let output_bias = match g.output_bias {
         OutputBias::NodeSum => product(1, b, d, 1, 2),
@@ -108,6 +110,14 @@ fn sigma_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
         ComplexityMeasure::NodeLatent => {
             let rows = b * (s.inputs + m + 1);
             product(1, rows, d, 2 * g.noise_dim, 2) + product(1, rows, g.noise_dim, d, 2)
+        }
+        // Per level a posterior (and a learnt prior) and an injection; the decoder's
+        // beta map once and its two layers for the mean and the sample.
+        ComplexityMeasure::HierarchicalVae => {
+            let (rows, z) = (b * (s.inputs + m + 1), g.noise_dim);
+            let priced = if g.latent_prior == LatentPrior::TopDown { 2 } else { 1 };
+            let level = priced * (product(1, rows, d, 2 * z, 2) + product(1, rows, z, d, 2));
+            (g.blocks as u64 + 1) * level + product(1, b, c, d, 2) + 2 * (product(1, rows, z, d, 2) + product(1, rows, d, d, 2))
         }
     }
 }
