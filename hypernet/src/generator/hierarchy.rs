@@ -68,10 +68,19 @@ struct Gaussian<F: Float> {
     log_sigma: Tensor<F>,
 }
 
+/// Bound on `|ln sigma|` of the posteriors and learnt priors: `ln sigma = b tanh(a / b)`
+/// for the raw statistic `a` (the identity near 0). Unbounded, a posterior's sigma can
+/// grow without limit while its bits are not yet priced (the complexity warmup) until
+/// its KL overflows f32 and `0 * inf` turns the loss into NaN (E59's first run). With
+/// `b = 6`, sigma stays in `[0.0025, 403]`: about 8.6 bits of precision per dimension.
+const LOG_SIGMA_BOUND: f64 = 6.0;
+
 impl<F: Float> Gaussian<F> {
-    /// Splits `[B, T, 2s]` statistics into mean and log standard deviation.
+    /// Splits `[B, T, 2s]` statistics into mean and (bounded) log standard deviation.
     fn from_stats(stats: Tensor<F>, size: usize) -> Gaussian<F> {
-        Gaussian { mu: stats.narrow(2, 0, size), log_sigma: stats.narrow(2, size, size) }
+        let bound = F::c(LOG_SIGMA_BOUND);
+        let log_sigma = stats.narrow(2, size, size).mul_scalar(F::one() / bound).tanh().mul_scalar(bound);
+        Gaussian { mu: stats.narrow(2, 0, size), log_sigma }
     }
 }
 
