@@ -18,8 +18,10 @@ pub mod sigma;
 pub mod signed_slots;
 pub mod sinkhorn;
 pub mod train;
+pub mod train_config;
 
 pub use config::{ComplexityMeasure, GeneratorConfig, LatentPrior, W1Readout};
 pub use model::{Generated, Generator};
+pub use resume::TrainedGenerator;
 pub use output_bias::OutputBias;
 pub use train::{GeneratorTrainConfig, GeneratorTrainer, StepRecord};

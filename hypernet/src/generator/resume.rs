@@ -4,10 +4,12 @@
 //! from `Key(seed).fold_in(1).fold_in(s)`, the optimiser's buffers and step count are
 //! restored, and the learning rate is a function of the step.
 
+use super::model::Generator;
 use super::train::{GeneratorTrainConfig, GeneratorTrainer};
 use crate::checkpoint::Checkpoint;
 use crate::train_error::TrainError;
 use autodiff::optim::Optimizer;
+use autodiff::Key;
 
 impl GeneratorTrainer {
     /// The run's current state.
@@ -20,15 +22,41 @@ impl GeneratorTrainer {
         }
     }
 
-    /// A trainer in the state saved by [`GeneratorTrainer::checkpoint`]. The generator's
+    /// A trainer in the state saved by [`GeneratorTrainer::checkpoint`]: the generator of
+    /// [`TrainedGenerator::from_checkpoint`] with the optimiser's state restored.
+    pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<GeneratorTrainer, TrainError> {
+        let TrainedGenerator { config, generator, step } = TrainedGenerator::from_checkpoint(ckpt)?;
+        let mut trainer = GeneratorTrainer::with_generator(config, generator)?;
+        trainer
+            .optimizer
+            .load_state(ckpt.optimizer.clone())
+            .map_err(|e| TrainError::Config(format!("the checkpoint's optimiser state does not fit: {e}")))?;
+        trainer.step = step;
+        Ok(trainer)
+    }
+}
+
+/// A trained generator with its run's configuration, as a checkpoint holds them (no
+/// optimiser: what `generate` and the studies need).
+pub struct TrainedGenerator {
+    pub config: GeneratorTrainConfig,
+    pub generator: Generator,
+    /// The steps the run had taken.
+    pub step: usize,
+}
+
+impl TrainedGenerator {
+    /// The generator saved in `ckpt`, its parameters checked by name and shape. Its
     /// pointer gain is the one of the last step trained (see
     /// [`super::GeneratorConfig::pointer_gain_at`]), so a snapshot taken during a gain
     /// anneal is evaluated as it was trained.
-    pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<GeneratorTrainer, TrainError> {
+    pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<TrainedGenerator, TrainError> {
         let config: GeneratorTrainConfig = crate::config_parse::parse_toml(&with_earlier_defaults(&ckpt.config))
             .map_err(|e| TrainError::Config(format!("the checkpoint's configuration does not parse: {e}")))?;
-        let mut trainer = GeneratorTrainer::new(config)?;
-        let store = &trainer.generator.params;
+        config.validate()?;
+        // Every parameter is overwritten below, so the initialisation's key does not matter.
+        let generator = Generator::new(config.generator.clone(), Key::new(config.seed).fold_in(0));
+        let store = &generator.params;
         let expected: Vec<&String> = store.iter().map(|(k, _)| k).collect();
         let found: Vec<&String> = ckpt.params.keys().collect();
         if expected != found {
@@ -43,14 +71,8 @@ impl GeneratorTrainer {
             }
             t.update(|v| v.assign(saved));
         }
-        trainer
-            .optimizer
-            .load_state(ckpt.optimizer.clone())
-            .map_err(|e| TrainError::Config(format!("the checkpoint's optimiser state does not fit: {e}")))?;
-        trainer.step = ckpt.step;
-        let g = &trainer.config.generator;
-        trainer.generator.set_pointer_gain(g.pointer_gain_at(ckpt.step.saturating_sub(1), trainer.config.steps));
-        Ok(trainer)
+        generator.set_pointer_gain(config.generator.pointer_gain_at(ckpt.step.saturating_sub(1), config.steps));
+        Ok(TrainedGenerator { config, generator, step: ckpt.step })
     }
 }
 
@@ -123,7 +145,8 @@ mod tests {
             t.train_step().unwrap();
         }
         // Steps 0, 1, 2 ran at 2, 4, 8.
-        let snapshot = GeneratorTrainer::from_checkpoint(&t.checkpoint()).unwrap();
+        let snapshot = TrainedGenerator::from_checkpoint(&t.checkpoint()).unwrap();
         assert_eq!((t.generator.pointer_gain(), snapshot.generator.pointer_gain()), (8.0, 8.0));
+        assert_eq!(snapshot.step, 3);
     }
 }

@@ -14,7 +14,7 @@
 
 use autodiff::{no_grad, Key};
 use hypernet::checkpoint::load_checkpoint;
-use hypernet::generator::GeneratorTrainer;
+use hypernet::generator::TrainedGenerator;
 use hypernet::weights_io::save_target_weights;
 use interpret::studies::beta_sweep::measure_networks;
 use std::path::PathBuf;
@@ -58,9 +58,9 @@ impl Args {
             return Err(format!("--log10-beta must be a finite number, got {}", self.log10_beta));
         }
         let ckpt = load_checkpoint(&self.checkpoint).map_err(|e| e.to_string())?;
-        let trainer = GeneratorTrainer::from_checkpoint(&ckpt)
+        let trained = TrainedGenerator::from_checkpoint(&ckpt)
             .map_err(|e| format!("cannot rebuild the generator from {}: {e}", self.checkpoint.display()))?;
-        let config = &trainer.config;
+        let config = &trained.config;
         let n = self.n as usize;
         let m = self.m.map_or(config.hidden_per_input * n, |m| m as usize);
         let problem = hypernet::problem::ProblemConfig { inputs: n, hidden: m, ..config.problem.clone() };
@@ -74,7 +74,7 @@ impl Args {
 
         let count = self.count as usize;
         let key = Key::new(self.seed);
-        let generated = no_grad(|| trainer.generator.generate(&vec![self.log10_beta as f32; count], n, m, key.fold_in(0)));
+        let generated = no_grad(|| trained.generator.generate(&vec![self.log10_beta as f32; count], n, m, key.fold_in(0)));
         let weights = if self.mean { &generated.mean } else { &generated.sample };
         let bits: Vec<f64> = generated.bits.to_vec().iter().map(|&b| b as f64).collect();
         let measured = measure_networks(weights, bits, &problem, EVAL_POINTS, key.fold_in(1));
