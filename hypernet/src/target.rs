@@ -57,6 +57,10 @@ pub struct TargetWeights {
     pub activation: Activation,
 }
 
+/// The largest weight magnitude a network may have: its squares (order parameters) and
+/// products with inputs and output weights stay far inside f32's range (3.4e38).
+pub const MAX_WEIGHT: f32 = 1e9;
+
 impl TargetWeights {
     /// Input size `n`.
     pub fn inputs(&self) -> usize {
@@ -68,9 +72,15 @@ impl TargetWeights {
         self.w1.nrows()
     }
 
-    /// Checks that the four tensors agree on `n` and `m`, naming what differs.
+    /// Checks that the four tensors agree on `n` and `m`, naming what differs, that the
+    /// network has at least one input and one hidden neuron, and that every weight is
+    /// finite and at most [`MAX_WEIGHT`] in magnitude (larger ones overflow the
+    /// analyses' squares and products in f32).
     pub fn validate(&self) -> Result<(), String> {
-        let m = self.w1.nrows();
+        let (m, n) = self.w1.dim();
+        if n == 0 || m == 0 {
+            return Err(format!("W1 is {m}x{n} (m x n): a network needs at least one input and one hidden neuron"));
+        }
         if self.b1.len() != m || self.w2.len() != m {
             return Err(format!(
                 "W1 is {}x{} (m x n) but b1 has {} and w2 has {} elements; both need m = {m}",
@@ -80,6 +90,10 @@ impl TargetWeights {
         let finite = self.w1.iter().chain(&self.b1).chain(&self.w2).all(|v| v.is_finite()) && self.b2.is_finite();
         if !finite {
             return Err("the weights contain NaN or infinite values".into());
+        }
+        let largest = self.w1.iter().chain(&self.b1).chain(&self.w2).chain([&self.b2]).fold(0.0f32, |a, v| a.max(v.abs()));
+        if largest > MAX_WEIGHT {
+            return Err(format!("a weight of magnitude {largest:e} is above {MAX_WEIGHT:e}, where the analyses overflow f32; rescale or regenerate the network"));
         }
         Ok(())
     }

@@ -349,4 +349,33 @@ mod tests {
         fs::write(&path, safetensors::serialize(views, &Some(metadata)).unwrap()).unwrap();
         assert!(load_target_weights(&path).unwrap_err().problem.contains("unknown activation `tanh`"));
     }
+
+    /// Shapes the analyses cannot handle and weights that overflow them are refused on
+    /// load (and on save), with the reason.
+    #[test]
+    fn empty_networks_and_overflowing_weights_are_refused() {
+        let cases: [(&str, usize, usize, f32, &str); 3] = [
+            ("no_inputs", 2, 0, 1.0, "at least one input"),
+            ("no_neurons", 0, 3, 1.0, "at least one input and one hidden neuron"),
+            ("huge", 2, 3, 1e20, "magnitude 1e20"),
+        ];
+        for (name, m, n, value, expected) in cases {
+            let path = scratch(&format!("{name}.safetensors"));
+            let bytes = |len: usize| (0..len).flat_map(|_| value.to_le_bytes()).collect::<Vec<u8>>();
+            save_raw(
+                &path,
+                vec![
+                    ("W1", Dtype::F32, vec![m, n], bytes(m * n)),
+                    ("b1", Dtype::F32, vec![m], bytes(m)),
+                    ("w2", Dtype::F32, vec![m], bytes(m)),
+                    ("b2", Dtype::F32, vec![1], bytes(1)),
+                ],
+            );
+            let err = load_target_weights(&path).unwrap_err().to_string();
+            assert!(err.contains(expected), "{name}: {err}");
+        }
+        let mut huge = example(Activation::Silu);
+        huge.w2[1] = 3e9;
+        assert!(save_target_weights(&scratch("huge_save.safetensors"), &huge).unwrap_err().to_string().contains("refusing"));
+    }
 }

@@ -66,6 +66,20 @@ fn draw_writes_both_svgs() {
 }
 
 #[test]
+fn draw_never_writes_over_its_input_or_one_file_twice() {
+    let path = saved(Algorithm::DoubleSided, 3);
+    let before = std::fs::read(&path).unwrap();
+    // The same file by another spelling: `dir/./name`.
+    let other_spelling = path.parent().unwrap().join(".").join(path.file_name().unwrap());
+    for out in [&path, &other_spelling] {
+        expect_failure(&["draw", path.to_str().unwrap(), "--out", out.to_str().unwrap()], out, "is this command's input");
+    }
+    let heat = scratch("twice.svg");
+    expect_failure(&["draw", path.to_str().unwrap(), "--out", heat.to_str().unwrap(), "--heatmap", heat.to_str().unwrap()], &heat, "two outputs");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the input is untouched");
+}
+
+#[test]
 fn reference_subcommand_writes_a_loadable_file() {
     let path = scratch("written-by-hnet.safetensors");
     let out = hnet(&["reference", "mixed-pudding", "--n", "6", "--width", "12", "--out", path.to_str().unwrap()]);

@@ -1,6 +1,6 @@
 //! `hnet draw FILE --out SVG [--heatmap SVG]`: pictures of a network.
 
-use super::files::{load_weights, write_text};
+use super::files::{distinct_outputs, load_weights, write_text};
 use interpret::classify::classify;
 use interpret::draw::network_svg;
 use interpret::heatmap::heatmap_svg;
@@ -22,6 +22,8 @@ pub struct Args {
 
 impl Args {
     pub fn run(self) -> Result<(), String> {
+        let outputs: Vec<&std::path::Path> = std::iter::once(self.out.as_path()).chain(self.heatmap.as_deref()).collect();
+        distinct_outputs(&[&self.file], &outputs)?;
         let net = load_weights(&self.file)?;
         let classification = classify(&net);
         write_text(&self.out, &network_svg(&net, &classification))?;

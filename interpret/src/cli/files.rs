@@ -22,3 +22,19 @@ pub fn write_text(path: &Path, text: &str) -> Result<(), String> {
     write_atomic(path, text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e} (check that the folder exists and is writable)", path.display()))
 }
+
+/// Refuses an output path that names one of the command's inputs, or another output
+/// of the same command (compared by canonical path once they exist), so that no command
+/// writes over what it reads or writes one file twice.
+pub fn distinct_outputs(inputs: &[&Path], outputs: &[&Path]) -> Result<(), String> {
+    let same = |a: &Path, b: &Path| a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y);
+    for (i, out) in outputs.iter().enumerate() {
+        if let Some(input) = inputs.iter().find(|input| same(out, input)) {
+            return Err(format!("{} is this command's input {}; write the output to another path", out.display(), input.display()));
+        }
+        if outputs[..i].iter().any(|other| same(out, other)) {
+            return Err(format!("{} is given as two outputs; give each output its own path", out.display()));
+        }
+    }
+    Ok(())
+}
