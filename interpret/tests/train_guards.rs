@@ -179,6 +179,7 @@ fn skip_nonfinite_logs_the_steps_and_applies_no_update_for_them() {
     let out = output(train(&dir, "run", STEPS, &["--skip-nonfinite", "--inject-fault", "4:loss", "--inject-fault", "9:gradient"]));
     assert!(out.status.success(), "{}", stderr(&out));
     assert_mentions(&stderr(&out), &["skipping step 4", "skipping step 9"]);
+    assert_mentions(&String::from_utf8_lossy(&out.stdout), &[&format!("trained {} of {STEPS} steps (2 skipped as non-finite)", STEPS - 2)]);
     let run = dir.join("run");
     let records = metrics_without_time(&run);
     let steps: Vec<u64> = records.iter().map(|r| r["step"].as_u64().unwrap()).collect();
@@ -190,6 +191,21 @@ fn skip_nonfinite_logs_the_steps_and_applies_no_update_for_them() {
     let (step, bits) = checkpoint_bits(&run);
     assert_eq!(step, STEPS);
     assert_eq!(bits.iter().find(|(k, _)| k == "optim/step").unwrap().1, [STEPS as u32 - 2], "two updates skipped");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn skip_nonfinite_stops_a_run_that_skips_more_than_its_share() {
+    let dir = scratch("skip-share");
+    // 3 of 30 steps skipped: 10% is allowed (the default), 5% is not.
+    let faults = ["--inject-fault", "4:loss", "--inject-fault", "5:loss", "--inject-fault", "6:loss"];
+    let allowed = output(train(&dir, "allowed", STEPS, &[&["--skip-nonfinite"][..], &faults].concat()));
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    let out = output(train(&dir, "stopped", STEPS, &[&["--skip-nonfinite", "--max-skipped-share", "0.05"][..], &faults].concat()));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_mentions(&stderr(&out), &["2 of the run's 30 steps were skipped", "--max-skipped-share 0.05", "--resume --skip-nonfinite"]);
+    let (step, _) = checkpoint_bits(&dir.join("stopped"));
+    assert_eq!(step, 6, "the checkpoint holds the state where it stopped");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

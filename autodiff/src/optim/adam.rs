@@ -139,6 +139,10 @@ impl<T: Float> Optimizer<T> for Adam<T> {
         state
     }
 
+    fn steps_taken(&self) -> u64 {
+        self.state.step
+    }
+
     fn load_state(&mut self, state: OptimizerState<T>) -> Result<(), OptimError> {
         self.state.replace_checked(state, "adam")?;
         #[cfg(feature = "cuda")]

@@ -34,6 +34,9 @@ pub trait Optimizer<T: Float> {
     /// A copy of the step count and buffers, for a checkpoint.
     fn state(&self) -> OptimizerState<T>;
 
+    /// The number of `step` calls made so far (without copying the buffers).
+    fn steps_taken(&self) -> u64;
+
     /// Restores a state saved by [`Optimizer::state`] of the same kind of optimiser
     /// over parameters of the same shapes. On error nothing changes.
     fn load_state(&mut self, state: OptimizerState<T>) -> Result<(), OptimError>;

@@ -106,6 +106,10 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         state
     }
 
+    fn steps_taken(&self) -> u64 {
+        self.state.step
+    }
+
     fn load_state(&mut self, state: OptimizerState<T>) -> Result<(), OptimError> {
         self.state.replace_checked(state, "sgd")?;
         #[cfg(feature = "cuda")]

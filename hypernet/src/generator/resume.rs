@@ -26,6 +26,16 @@ impl GeneratorTrainer {
     /// [`TrainedGenerator::from_checkpoint`] with the optimiser's state restored.
     pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<GeneratorTrainer, TrainError> {
         let TrainedGenerator { config, generator, step } = TrainedGenerator::from_checkpoint(ckpt)?;
+        let optimizer_steps = ckpt.optimizer.step;
+        if optimizer_steps > step as u64 {
+            return Err(TrainError::Config(format!(
+                "the checkpoint's optimiser has taken {optimizer_steps} steps but its run only {step} (each run step takes at most one); \
+                 the file was written by another run or damaged: resume from another checkpoint"
+            )));
+        }
+        if ckpt.optimizer.buffers.iter().any(|b| b.iter().any(|v| !v.is_finite())) {
+            return Err(TrainError::Config("the checkpoint's optimiser state holds NaN or infinite values; resume from an earlier checkpoint".into()));
+        }
         let mut trainer = GeneratorTrainer::with_generator(config, generator)?;
         trainer
             .optimizer
@@ -54,6 +64,12 @@ impl TrainedGenerator {
         let config: GeneratorTrainConfig = crate::config_parse::parse_toml(&with_earlier_defaults(&ckpt.config))
             .map_err(|e| TrainError::Config(format!("the checkpoint's configuration does not parse: {e}")))?;
         config.validate()?;
+        if ckpt.step > config.steps {
+            return Err(TrainError::Config(format!(
+                "the checkpoint is at step {} but its run has {} steps; the file was written by another run or damaged",
+                ckpt.step, config.steps
+            )));
+        }
         // Every parameter is overwritten below, so the initialisation's key does not matter.
         let generator = Generator::new(config.generator.clone(), Key::new(config.seed).fold_in(0));
         let store = &generator.params;
@@ -68,6 +84,9 @@ impl TrainedGenerator {
             let saved = &ckpt.params[name];
             if saved.shape() != &t.shape()[..] {
                 return Err(TrainError::Config(format!("parameter {name}: checkpoint shape {:?}, generator shape {:?}", saved.shape(), t.shape())));
+            }
+            if saved.iter().any(|v| !v.is_finite()) {
+                return Err(TrainError::Config(format!("parameter {name} holds NaN or infinite values; resume from an earlier checkpoint")));
             }
             t.update(|v| v.assign(saved));
         }
@@ -148,5 +167,32 @@ mod tests {
         let snapshot = TrainedGenerator::from_checkpoint(&t.checkpoint()).unwrap();
         assert_eq!((t.generator.pointer_gain(), snapshot.generator.pointer_gain()), (8.0, 8.0));
         assert_eq!(snapshot.step, 3);
+    }
+
+    /// A checkpoint whose checksum is fine but whose contents cannot come from its run.
+    #[test]
+    fn checkpoints_that_disagree_with_their_run_are_refused() {
+        let mut t = GeneratorTrainer::new(tiny()).unwrap();
+        for _ in 0..2 {
+            t.train_step().unwrap();
+        }
+        let good = t.checkpoint();
+        let refused = |ckpt: Checkpoint, expected: &str| {
+            let err = GeneratorTrainer::from_checkpoint(&ckpt).err().expect("refused").to_string();
+            assert!(err.contains(expected), "{err}");
+        };
+        refused(Checkpoint { step: 7, ..good.clone() }, "at step 7 but its run has 6 steps");
+        let mut ahead = good.clone();
+        ahead.optimizer.step = 3;
+        refused(ahead, "optimiser has taken 3 steps but its run only 2");
+        let mut nan_param = good.clone();
+        nan_param.params.values_mut().next().unwrap().fill(f32::NAN);
+        refused(nan_param, "NaN or infinite");
+        let mut nan_moment = good.clone();
+        nan_moment.optimizer.buffers[0].fill(f32::INFINITY);
+        refused(nan_moment, "optimiser state holds NaN");
+        // A skipped step advances the run but not the optimiser: still a valid checkpoint.
+        t.skip_step();
+        assert!(GeneratorTrainer::from_checkpoint(&t.checkpoint()).is_ok());
     }
 }

@@ -98,6 +98,12 @@ impl GeneratorTrainer {
         Ok(self)
     }
 
+    /// Steps of this run (resumed or not) that were skipped as non-finite: the run's
+    /// steps minus the optimiser's.
+    pub fn skipped_steps(&self) -> usize {
+        self.step - self.optimizer.steps_taken() as usize
+    }
+
     /// Whether every configured step has been taken.
     pub fn finished(&self) -> bool {
         self.step >= self.config.steps

@@ -9,7 +9,8 @@
 
 pub mod device;
 pub mod files;
-pub mod run_lock;
+mod run_dir;
+mod run_lock;
 
 use clap::{Parser, Subcommand};
 

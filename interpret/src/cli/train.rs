@@ -15,6 +15,7 @@
 //! whether DIR is writable and whether it already holds another run.
 
 use super::device::{parse_device, require_training_device};
+use super::run_dir::RunDir;
 use super::run_lock::RunLock;
 use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 use hypernet::config_file::{load_toml, save_toml, to_toml};
@@ -58,6 +59,11 @@ pub struct Args {
     /// Skip (and log) steps whose loss or gradient is NaN or infinite, instead of stopping.
     #[arg(long)]
     skip_nonfinite: bool,
+    /// With --skip-nonfinite: stop (exit status 1, checkpoint written) once more than this
+    /// share of the run's steps have been skipped, a run that is diverging rather than
+    /// hitting a rare bad batch.
+    #[arg(long, default_value_t = 0.1, value_parser = share)]
+    max_skipped_share: f64,
     /// Where to train: cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -123,6 +129,7 @@ impl Args {
             log,
             checkpoint_every: self.checkpoint_every as usize,
             skip_nonfinite: self.skip_nonfinite,
+            max_skipped_share: self.max_skipped_share,
         };
         session.trainer.faults = self.inject_fault.iter().copied().collect();
         session.train()
@@ -199,69 +206,6 @@ impl Args {
     }
 }
 
-/// The files of a run folder.
-struct RunDir {
-    dir: PathBuf,
-    config: PathBuf,
-    metrics: PathBuf,
-    checkpoint: PathBuf,
-}
-
-impl RunDir {
-    fn new(dir: &Path) -> RunDir {
-        RunDir {
-            dir: dir.to_path_buf(),
-            config: dir.join("config.toml"),
-            metrics: dir.join("metrics.jsonl"),
-            checkpoint: dir.join("checkpoint.safetensors"),
-        }
-    }
-
-    fn holds_a_run(&self) -> bool {
-        [&self.config, &self.metrics, &self.checkpoint].iter().any(|p| p.exists())
-    }
-
-    /// The checkpoint, `None` if there is none yet, an error if it cannot be used.
-    fn checkpoint_if_any(&self) -> Result<Option<Checkpoint>, String> {
-        if !self.checkpoint.exists() {
-            return Ok(None);
-        }
-        load_checkpoint(&self.checkpoint)
-            .map(Some)
-            .map_err(|e| format!("cannot resume: {e}\n  Restore the file from a backup, or start over with --force (without --resume)"))
-    }
-
-    /// Creates the folder and checks that files can be made in it.
-    fn ensure_writable(&self) -> Result<(), String> {
-        let unwritable = |e: std::io::Error| format!("cannot write to the output folder {}: {e}; choose another --out or fix its permissions", self.dir.display());
-        std::fs::create_dir_all(&self.dir).map_err(unwritable)?;
-        let probe = self.dir.join(format!(".hnet-write-probe-{}", std::process::id()));
-        std::fs::write(&probe, b"").map_err(unwritable)?;
-        std::fs::remove_file(&probe).map_err(unwritable)
-    }
-
-    /// Deletes the run's checkpoint and metrics (config.toml is rewritten next).
-    fn clear(&self) -> Result<(), String> {
-        for path in [&self.checkpoint, &self.metrics] {
-            match std::fs::remove_file(path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("--force: cannot delete {}: {e}", path.display())),
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Deletes temporary files left by atomic writes that a killed run never finished.
-    fn remove_stale_temporaries(&self) {
-        let prefixes = [".checkpoint.safetensors.tmp-", ".config.toml.tmp-"];
-        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            if prefixes.iter().any(|p| entry.file_name().to_string_lossy().starts_with(p)) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-}
-
 /// A training run in progress, with where it stands on disk.
 struct Session {
     run: RunDir,
@@ -271,6 +215,7 @@ struct Session {
     last_good: Option<usize>,
     checkpoint_every: usize,
     skip_nonfinite: bool,
+    max_skipped_share: f64,
 }
 
 /// The metrics record of a skipped step.
@@ -324,7 +269,8 @@ impl Session {
             }
         }
         self.save()?;
-        println!("trained {steps} steps; generator checkpoint {}", self.run.checkpoint.display());
+        let skipped = self.trainer.skipped_steps();
+        println!("trained {} of {steps} steps ({skipped} skipped as non-finite); generator checkpoint {}", steps - skipped, self.run.checkpoint.display());
         Ok(())
     }
 
@@ -334,6 +280,17 @@ impl Session {
         let record = SkippedStep { step: d.step, skipped: &d.quantity, value: d.value, context: &d.context };
         self.log.write(&record).map_err(|e| self.stopped(e.to_string()))?;
         self.trainer.skip_step();
+        let (skipped, steps) = (self.trainer.skipped_steps(), self.trainer.config.steps);
+        if skipped as f64 > self.max_skipped_share * steps as f64 {
+            self.save()?;
+            return Err(format!(
+                "{skipped} of the run's {steps} steps were skipped as non-finite, more than --max-skipped-share {} allows: the run is \
+                 diverging. Start a new run with a lower learning rate, or continue with `hnet train --out {} --resume --skip-nonfinite \
+                 --max-skipped-share S` with a larger S",
+                self.max_skipped_share,
+                self.run.dir.display()
+            ));
+        }
         Ok(())
     }
 
@@ -406,5 +363,13 @@ fn parse_fault(text: &str) -> Result<(usize, Fault), String> {
         "loss" => Ok((step, Fault::NanLoss)),
         "gradient" => Ok((step, Fault::NanGradient)),
         _ => Err(format!("`{kind}`: expected loss or gradient")),
+    }
+}
+
+/// Parses a share in [0, 1].
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("expected a share between 0 and 1, got `{text}`")),
     }
 }
