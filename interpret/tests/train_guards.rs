@@ -195,6 +195,30 @@ fn skip_nonfinite_logs_the_steps_and_applies_no_update_for_them() {
 }
 
 #[test]
+fn problem_sizes_that_training_replaces_and_an_empty_config_are_noted() {
+    let dir = scratch("notes");
+    let config = dir.join("sizes.toml");
+    let tiny = std::fs::read_to_string(dir.join("tiny.toml")).unwrap();
+    std::fs::write(&config, format!("{tiny}\n[problem]\ninputs = 8\n")).unwrap();
+    let out = output({
+        let mut c = hnet();
+        c.arg("train").arg("--config").arg(&config).arg("--out").arg(dir.join("run")).args(["--steps", "2"]);
+        c
+    });
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_mentions(&stderr(&out), &["note:", "problem.inputs is ignored", "train_inputs"]);
+    let empty = dir.join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let out = output({
+        let mut c = hnet();
+        c.arg("train").arg("--config").arg(&empty).arg("--print-config");
+        c
+    });
+    assert_mentions(&stderr(&out), &["sets nothing", "whole default configuration"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn skip_nonfinite_stops_a_run_that_skips_more_than_its_share() {
     let dir = scratch("skip-share");
     // 3 of 30 steps skipped: 10% is allowed (the default), 5% is not.

@@ -182,6 +182,25 @@ impl GeneratorTrainConfig {
     pub fn problem_at(&self, n: usize) -> ProblemConfig {
         ProblemConfig { inputs: n, hidden: self.hidden_per_input * n, ..self.problem.clone() }
     }
+
+    /// What a user should hear about a configuration file's text before it runs: that it
+    /// sets nothing (so the whole default runs), or that it sets `[problem]` keys that
+    /// training replaces (n comes from `train_inputs`, m from `hidden_per_input`). Text
+    /// that does not parse gives no notes (its parse error says more).
+    pub fn notes_on_file(text: &str) -> Vec<String> {
+        let Ok(table) = text.parse::<toml::Table>() else {
+            return Vec::new();
+        };
+        if table.is_empty() {
+            return vec!["the configuration file sets nothing, so the whole default configuration runs (`hnet train --print-config` lists it)".into()];
+        }
+        let problem = table.get("problem").and_then(toml::Value::as_table);
+        ["inputs", "hidden"]
+            .into_iter()
+            .filter(|key| problem.is_some_and(|p| p.contains_key(*key)))
+            .map(|key| format!("problem.{key} is ignored by generator training: every step draws n from train_inputs and uses m = hidden_per_input * n"))
+            .collect()
+    }
 }
 
 fn minus_infinity() -> f64 { f64::NEG_INFINITY }
@@ -231,5 +250,16 @@ mod tests {
         assert_eq!((curriculum.log10_beta_range_at(50), curriculum.log10_beta_range_at(99)), ((-6.0, 1.0), (-6.0, 1.0)));
         let bad = GeneratorTrainConfig { beta_curriculum_fraction: 1.5, ..GeneratorTrainConfig::default() };
         assert!(matches!(bad.validate(), Err(TrainError::Config(m)) if m.contains("beta_curriculum_fraction")));
+    }
+
+    #[test]
+    fn an_empty_file_and_problem_sizes_that_training_replaces_are_noted() {
+        assert_eq!(GeneratorTrainConfig::notes_on_file("").len(), 1);
+        assert!(GeneratorTrainConfig::notes_on_file("# only a comment\n")[0].contains("sets nothing"));
+        let notes = GeneratorTrainConfig::notes_on_file("steps = 5\n[problem]\ninputs = 8\nhidden = 24\n");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("problem.inputs") && notes[1].contains("problem.hidden"), "{notes:?}");
+        assert!(GeneratorTrainConfig::notes_on_file("steps = 5\n[problem]\ntask = \"l1\"\n").is_empty());
+        assert!(GeneratorTrainConfig::notes_on_file("steps = [").is_empty(), "parse errors are reported elsewhere");
     }
 }

@@ -147,7 +147,14 @@ impl Args {
             },
         };
         let mut config = match (&self.config, &saved) {
-            (Some(path), _) => load_toml(path)?,
+            (Some(path), _) => {
+                let config = load_toml(path)?;
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                for note in GeneratorTrainConfig::notes_on_file(&text) {
+                    eprintln!("note: {}: {note}", path.display());
+                }
+                config
+            }
             (None, Some(saved)) => saved.clone(),
             (None, None) => GeneratorTrainConfig::default(),
         };
