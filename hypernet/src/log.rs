@@ -38,20 +38,50 @@ impl MetricsLog {
 
     /// Continues the log at `path` for a run resumed before step `step`: keeps the
     /// leading records whose `step` field is below `step`, cuts the file after them
-    /// (dropping later records and a torn or unreadable line), and appends there.
-    /// `wall_s` goes on from the last kept record. A missing file is created.
-    pub fn resume(path: &Path, step: usize) -> io::Result<MetricsLog> {
+    /// (later records belong to steps the run will take again; a last line torn by a
+    /// crash, without its newline, goes too), and appends there. `wall_s` goes on from
+    /// the last kept record. A missing file is created.
+    ///
+    /// A damaged line before the end (not JSON, or without a `step`) is never cut
+    /// silently: without `repair` this returns an `InvalidData` error naming the file,
+    /// the line and how many lines follow it; with `repair` that line and everything
+    /// after it are first saved beside the log as `<file>.cut-at-line-<k>`, and the
+    /// records before it are kept as above.
+    pub fn resume(path: &Path, step: usize, repair: bool) -> io::Result<MetricsLog> {
         let context = |e: io::Error| io::Error::new(e.kind(), format!("cannot continue metrics log {}: {e}", path.display()));
         let mut file = OpenOptions::new().read(true).append(true).create(true).open(path).map_err(context)?;
         // Read no more than the file's length: a device such as /dev/full never ends.
         let len = file.metadata().map_err(context)?.len();
         let mut bytes = Vec::new();
         (&mut file).take(len).read_to_end(&mut bytes).map_err(context)?;
+        let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
         let (mut keep, mut wall_offset) = (0usize, 0.0);
-        for line in bytes.split_inclusive(|b| *b == b'\n') {
-            let Ok(record) = serde_json::from_slice::<serde_json::Value>(line) else { break };
-            let before = record.get("step").and_then(|s| s.as_u64()).is_some_and(|s| s < step as u64);
-            if !line.ends_with(b"\n") || !before {
+        for (i, line) in lines.iter().enumerate() {
+            let torn = !line.ends_with(b"\n");
+            let record = serde_json::from_slice::<serde_json::Value>(line).ok().filter(|r| r.get("step").and_then(|s| s.as_u64()).is_some());
+            let Some(record) = record.filter(|_| !torn) else {
+                if torn && i + 1 == lines.len() {
+                    break; // a crash cut the last write short
+                }
+                let rest = &bytes[keep..];
+                if !repair {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "metrics log {} line {} is damaged and {} lines follow it; nothing was changed. Restore the file, or resume with \
+                             --repair, which moves line {} and everything after it to {} and continues from the records before it",
+                            path.display(),
+                            i + 1,
+                            lines.len() - i - 1,
+                            i + 1,
+                            cut_path(path, i + 1).display()
+                        ),
+                    ));
+                }
+                crate::weights_io::write_atomic(&cut_path(path, i + 1), rest).map_err(context)?;
+                break;
+            };
+            if !record.get("step").and_then(|s| s.as_u64()).is_some_and(|s| s < step as u64) {
                 break;
             }
             wall_offset = record.get("wall_s").and_then(|w| w.as_f64()).unwrap_or(wall_offset);
@@ -93,6 +123,13 @@ impl MetricsLog {
         let context = |e: io::Error| io::Error::new(e.kind(), format!("cannot write metrics log {}: {e}", self.path.display()));
         writeln!(self.out, "{line}").and_then(|_| self.out.flush()).map_err(context)
     }
+}
+
+/// Where [`MetricsLog::resume`] with `repair` saves a log's lines from `line` (1-based) on.
+pub fn cut_path(path: &Path, line: usize) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".cut-at-line-{line}"));
+    path.with_file_name(name)
 }
 
 /// Reads every record of a JSON-lines file, naming the file and line of any bad one.
@@ -147,7 +184,7 @@ mod tests {
         std::fs::write(&path, &torn).unwrap();
         let steps = |p: &Path| read_records(p).unwrap().iter().map(|r| r["step"].as_u64().unwrap()).collect::<Vec<_>>();
 
-        let mut log = MetricsLog::resume(&path, 3).unwrap();
+        let mut log = MetricsLog::resume(&path, 3, false).unwrap();
         assert_eq!(steps(&path), [0, 1, 2]);
         log.write(&Record { step: 3, nmse: 0.0 }).unwrap();
         assert_eq!(steps(&path), [0, 1, 2, 3]);
@@ -156,10 +193,10 @@ mod tests {
         drop(log);
 
         std::fs::write(&path, &torn).unwrap();
-        drop(MetricsLog::resume(&path, 10).unwrap());
+        drop(MetricsLog::resume(&path, 10, false).unwrap());
         assert_eq!(steps(&path), [0, 1, 2, 3, 4], "a torn last line is dropped");
         std::fs::remove_file(&path).unwrap();
-        drop(MetricsLog::resume(&path, 10).unwrap());
+        drop(MetricsLog::resume(&path, 10, false).unwrap());
         assert_eq!(std::fs::read(&path).unwrap(), b"", "a missing log is created empty");
         std::fs::remove_file(&path).unwrap();
     }
@@ -168,7 +205,7 @@ mod tests {
     #[test]
     fn a_full_disk_is_reported_with_the_file() {
         let full = Path::new("/dev/full");
-        let mut log = MetricsLog::resume(full, 0).unwrap();
+        let mut log = MetricsLog::resume(full, 0, false).unwrap();
         let err = log.write(&Record { step: 0, nmse: 1.0 }).unwrap_err().to_string();
         assert!(err.contains("/dev/full") && err.contains("No space left"), "{err}");
     }
@@ -180,5 +217,32 @@ mod tests {
         let err = read_records(&path).unwrap_err().to_string();
         std::fs::remove_file(&path).unwrap();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    /// A flipped byte in the middle of the log stops a resume with the line; `repair`
+    /// keeps the records before it and saves the rest beside the log.
+    #[test]
+    fn a_damaged_line_stops_the_resume_unless_repaired() {
+        let path = std::env::temp_dir().join(format!("hypernet-log-damaged-{}.jsonl", std::process::id()));
+        let mut log = MetricsLog::create(&path).unwrap();
+        for step in 0..6 {
+            log.write(&Record { step, nmse: step as f64 }).unwrap();
+        }
+        drop(log);
+        let good = std::fs::read(&path).unwrap();
+        let third = good.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).unwrap().0 + 1;
+        let mut damaged = good.clone();
+        damaged[third] = b'#'; // line 3 no longer parses
+        std::fs::write(&path, &damaged).unwrap();
+        let err = MetricsLog::resume(&path, 6, false).err().expect("refused").to_string();
+        assert!(err.contains("line 3 is damaged and 3 lines follow it") && err.contains("--repair"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), damaged, "nothing was changed");
+        drop(MetricsLog::resume(&path, 6, true).unwrap());
+        let steps: Vec<u64> = read_records(&path).unwrap().iter().map(|r| r["step"].as_u64().unwrap()).collect();
+        assert_eq!(steps, [0, 1]);
+        let cut = cut_path(&path, 3);
+        assert_eq!(std::fs::read(&cut).unwrap(), damaged[third..], "the cut part is kept byte for byte");
+        std::fs::remove_file(&path).unwrap();
+        std::fs::remove_file(&cut).unwrap();
     }
 }

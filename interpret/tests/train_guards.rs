@@ -136,6 +136,28 @@ fn a_damaged_checkpoint_is_named_and_left_alone() {
 }
 
 #[test]
+fn a_damaged_metrics_line_stops_the_resume_and_repair_keeps_what_it_cuts() {
+    let dir = scratch("damaged-log");
+    let run = dir.join("run");
+    assert_eq!(output(train(&dir, "run", STEPS, &["--inject-fault", "12:loss"])).status.code(), Some(1));
+    let log = run.join("metrics.jsonl");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let fifth_line = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(3).unwrap().0 + 1;
+    bytes[fifth_line] = b'x';
+    std::fs::write(&log, &bytes).unwrap();
+    let out = output(train(&dir, "run", STEPS, &["--resume"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_mentions(&stderr(&out), &["metrics.jsonl line 5 is damaged", "--repair"]);
+    assert_eq!(std::fs::read(&log).unwrap(), bytes, "nothing changed");
+    let out = output(train(&dir, "run", STEPS, &["--resume", "--repair"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(run.join("metrics.jsonl.cut-at-line-5")).unwrap(), bytes[fifth_line..], "the cut part is kept");
+    let steps: Vec<u64> = metrics_without_time(&run).iter().map(|r| r["step"].as_u64().unwrap()).collect();
+    assert_eq!(steps, [0, 1, 2, 3].into_iter().chain(12..STEPS as u64).collect::<Vec<_>>(), "records before the damage, then the resumed steps");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn leftovers_of_a_write_cut_short_are_cleared_on_resume() {
     let dir = scratch("leftovers");
     let reference = reference_run(&dir, "reference", STEPS);

@@ -478,11 +478,18 @@ fn metrics_logs_are_cut_to_whole_records_before_the_resumed_step() {
     drop(log);
     let valid = std::fs::read(&path).unwrap();
     let mut tally = Tally::default();
+    let mut refused = 0;
     for (i, bytes) in inputs(&valid, b"{\"step\": 3}\n", COUNT, Key::new(606)) {
         std::fs::write(&path, &bytes).unwrap();
         let resume_at = Draws::new(Key::new(607).fold_in(i as u64)).below(50);
         tally.tried += 1;
-        drop(MetricsLog::resume(&path, resume_at).unwrap_or_else(|e| panic!("input {i}: {e}")));
+        if let Err(e) = MetricsLog::resume(&path, resume_at, false) {
+            // A damaged line before the end: refused with its line, the file untouched.
+            assert!(e.to_string().contains("is damaged") && e.to_string().contains("--repair"), "input {i}: {e}");
+            assert_eq!(std::fs::read(&path).unwrap(), bytes, "input {i}: a refused log must not change");
+            refused += 1;
+            continue;
+        }
         let kept = std::fs::read(&path).unwrap();
         assert!(bytes.starts_with(&kept), "input {i}: the log must be cut, never rewritten");
         let records = read_records(&path).unwrap_or_else(|e| panic!("input {i}: kept a bad line: {e}"));
@@ -494,7 +501,7 @@ fn metrics_logs_are_cut_to_whole_records_before_the_resumed_step() {
         }
     }
     println!(
-        "metrics log (MetricsLog::resume): {} inputs, {} cut back, {} kept whole, 0 panics",
+        "metrics log (MetricsLog::resume): {} inputs, {refused} refused (a damaged line before the end), {} cut back, {} kept whole, 0 panics",
         tally.tried, tally.rejected, tally.accepted_identical
     );
 }

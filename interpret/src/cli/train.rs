@@ -1,6 +1,6 @@
-//! `hnet train --out DIR [--config FILE] [--steps N] [--seed S] [--resume] [--force]
-//! [--checkpoint-every K] [--skip-nonfinite] [--device D] [--max-memory BYTES]
-//! [--print-config]`: trains the beta-conditioned generator so that no typo, full
+//! `hnet train --out DIR [--config FILE] [--steps N] [--seed S] [--resume [--repair]]
+//! [--force] [--checkpoint-every K] [--skip-nonfinite [--max-skipped-share S]] [--device D]
+//! [--max-memory BYTES] [--print-config]`: trains the beta-conditioned generator so that no typo, full
 //! disk, NaN or killed process loses a run.
 //!
 //! DIR holds `config.toml` (every setting), `metrics.jsonl` (one record per step) and
@@ -8,7 +8,8 @@
 //! SIGTERM, and before stopping at a non-finite step, so the last good checkpoint is
 //! always loadable. A run stopped at any moment (even by SIGKILL) continues with
 //! `--resume` and ends bit-identical to one never stopped: the metrics log is cut back
-//! to the checkpoint's step and appended to.
+//! to the checkpoint's step and appended to. A damaged line in the log stops the resume
+//! with the line; `--repair` keeps it and what follows in a file beside the log.
 //!
 //! Everything that can be checked before training is: the config (unknown keys with
 //! the nearest valid name, values out of range), the device, the memory a step needs,
@@ -50,6 +51,10 @@ pub struct Args {
     /// Continue the run in --out from its checkpoint (from step 0 if it has none yet).
     #[arg(long, conflicts_with = "force")]
     resume: bool,
+    /// With --resume: if metrics.jsonl has a damaged line, move it and everything after
+    /// it to metrics.jsonl.cut-at-line-K and continue from the records before it.
+    #[arg(long, requires = "resume")]
+    repair: bool,
     /// Start over in an --out that already holds a run, deleting its checkpoint and metrics.
     #[arg(long)]
     force: bool,
@@ -113,7 +118,7 @@ impl Args {
         let trainer = trainer.to_device(&device)?;
         save_toml(&run.config, &trainer.config)?;
         run.remove_stale_temporaries();
-        let log = MetricsLog::resume(&run.metrics, trainer.step).map_err(|e| e.to_string())?;
+        let log = MetricsLog::resume(&run.metrics, trainer.step, self.repair).map_err(|e| e.to_string())?;
         ctrlc::set_handler(|| {
             if INTERRUPTED.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
