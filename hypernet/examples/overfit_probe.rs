@@ -7,7 +7,7 @@
 
 use autodiff::optim::{clip_grad_norm, Optimizer};
 use autodiff::{Key, Tensor};
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, Schedule};
 use hypernet::init::mean_target;
 use hypernet::optim_config::OptimConfig;
 use hypernet::problem::ProblemConfig;
@@ -30,7 +30,7 @@ fn main() {
     for step in 0..600u64 {
         let noise_key = Key::new(7).fold_in(if fixed { 0 } else { step });
         opt.zero_grad();
-        let w = generator.generate(&[-3.0; 16], problem.inputs, problem.hidden, noise_key).mean;
+        let w = generator.generate(&[-3.0; 16], problem.inputs, problem.hidden, &Schedule::fixed(&generator.config), noise_key).mean;
         let (x, y) = problem.sample::<f32>(Key::new(8).fold_in(step), 16, 256);
         let pred = forward(&Tensor::constant(x), &w.w1, &w.b1, &w.w2, &w.b2, problem.activation);
         let loss = normalised_mse(&pred, &Tensor::constant(y), variance).mean_all();

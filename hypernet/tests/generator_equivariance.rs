@@ -3,7 +3,7 @@
 //! a sum over nodes, does not change.
 
 use autodiff::{no_grad, Key};
-use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, OutputBias, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, OutputBias, Schedule, W1Readout};
 use hypernet::target_batch::BatchedWeights;
 use ndarray::{Array3, Axis};
 
@@ -17,14 +17,19 @@ fn small(readout: W1Readout, complexity: ComplexityMeasure) -> Generator {
 
 /// Two networks (log10 beta -3 and 0.5) from node noise, and from the same noise with
 /// the nodes permuted (new node k takes the noise of old node `order[k]`), with the same
-/// weight noise.
+/// weight noise, under no schedule.
 fn generate_original_and_permuted(g: &Generator, n: usize, m: usize, input_perm: &[usize], hidden_perm: &[usize]) -> (Generated, Generated) {
+    generate_original_and_permuted_under(g, n, m, input_perm, hidden_perm, &Schedule::fixed(&g.config))
+}
+
+/// [`generate_original_and_permuted`] under `schedule`.
+fn generate_original_and_permuted_under(g: &Generator, n: usize, m: usize, input_perm: &[usize], hidden_perm: &[usize], schedule: &Schedule) -> (Generated, Generated) {
     let noise: Array3<f32> = g.node_noise(2, n, m, Key::new(9)).into_dimensionality().unwrap();
     let order: Vec<usize> = input_perm.iter().copied().chain(hidden_perm.iter().map(|j| n + j)).chain([n + m]).collect();
     let permuted = noise.select(Axis(1), &order);
     let eps = Key::new(1).split(4).try_into().unwrap();
     let betas = [-3.0f32, 0.5];
-    no_grad(|| (g.generate_with_noise(&betas, n, m, noise.into_dyn(), eps), g.generate_with_noise(&betas, n, m, permuted.into_dyn(), eps)))
+    no_grad(|| (g.generate_with_noise(&betas, n, m, noise.into_dyn(), eps, schedule), g.generate_with_noise(&betas, n, m, permuted.into_dyn(), eps, schedule)))
 }
 
 fn close(a: &[f32], b: &[f32], what: &str) {
@@ -130,7 +135,7 @@ fn check_permuted(a: &BatchedWeights<f32>, b: &BatchedWeights<f32>, input_perm: 
 fn works_for_sizes_never_seen_and_bits_fall_with_sigma_at_prior() {
     let g = small(W1Readout::Pointer, ComplexityMeasure::TensorSigma);
     for (n, m) in [(2, 6), (7, 21), (32, 96)] {
-        let out = no_grad(|| g.generate(&[-2.0, 0.0], n, m, Key::new(3)));
+        let out = no_grad(|| g.generate(&[-2.0, 0.0], n, m, &Schedule::fixed(&g.config), Key::new(3)));
         assert_eq!(out.sample.w1.shape(), vec![2, m, n]);
         assert_eq!(out.bits.shape(), vec![2]);
         assert!(out.bits.to_vec().iter().all(|b| b.is_finite() && *b >= 0.0), "bits {:?}", out.bits.to_vec());
@@ -143,8 +148,8 @@ fn the_minus_slot_gate_scales_exactly_the_output_weights_of_minus_readers() {
     let g = Generator::new(GeneratorConfig { hard_assignment: true, ..small_config(W1Readout::SignedSlotsSpare, ComplexityMeasure::NeuronSigma) }, Key::new(5));
     let identity: Vec<usize> = (0..m).collect();
     let (open, _) = generate_original_and_permuted(&g, n, m, &[0, 1, 2], &identity);
-    g.set_minus_slot_gate(&[0.25, 0.25]);
-    let (gated, _) = generate_original_and_permuted(&g, n, m, &[0, 1, 2], &identity);
+    let gate = Schedule { minus_slot_gate: vec![0.25, 0.25], ..Schedule::fixed(&g.config) };
+    let (gated, _) = generate_original_and_permuted_under(&g, n, m, &[0, 1, 2], &identity, &gate);
     let (w1, w2, w2_gated) = (open.mean.w1.to_array(), open.mean.w2.to_array(), gated.mean.w2.to_array());
     assert_eq!(gated.mean.w1.to_array(), w1, "the gate leaves W1 alone");
     let mut minus_readers = 0;

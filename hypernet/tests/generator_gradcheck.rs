@@ -6,7 +6,7 @@
 use autodiff::gradcheck::{check_gradients_fast, Tolerance};
 use autodiff::{Key, Tensor};
 use hypernet::generator::loss::objective;
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, LatentPrior, OutputBias, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, LatentPrior, OutputBias, Schedule, W1Readout};
 use hypernet::params::ParamStore;
 use hypernet::problem::ProblemConfig;
 use ndarray::ArrayD;
@@ -38,7 +38,7 @@ fn check(config: GeneratorConfig, complexity_on: bool) {
     let loss = |params: &[Tensor<f64>]| {
         let presets = names.iter().cloned().zip(params.iter().cloned()).collect();
         let generator = Generator::build(config.clone(), init, ParamStore::preset(presets));
-        let generated = generator.generate_with_noise(&log10_beta, n, m, noise.clone(), eps);
+        let generated = generator.generate_with_noise(&log10_beta, n, m, noise.clone(), eps, &Schedule::fixed(&generator.config));
         objective(&generated, &log10_beta, &problem, data.clone(), variance, complexity_on).loss
     };
     let what = format!("{:?} readout, {:?} complexity, complexity on: {complexity_on}", config.w1_readout, config.complexity);

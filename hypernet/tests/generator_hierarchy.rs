@@ -4,7 +4,7 @@
 //! node's last draw moves only the weights of that node.
 
 use autodiff::{no_grad, Key};
-use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, GeneratorTrainConfig, GeneratorTrainer, LatentPrior, W1Readout};
+use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, GeneratorTrainConfig, GeneratorTrainer, LatentPrior, Schedule, W1Readout};
 use ndarray::{s, ArrayD};
 
 const N: usize = 3;
@@ -30,7 +30,7 @@ fn config(prior: LatentPrior, w1_readout: W1Readout) -> GeneratorConfig {
 
 fn generate(g: &Generator, noise: &ArrayD<f32>) -> Generated {
     let eps = Key::new(1).split(4).try_into().unwrap();
-    no_grad(|| g.generate_with_noise(&[-2.0, 0.0], N, M, noise.clone(), eps))
+    no_grad(|| g.generate_with_noise(&[-2.0, 0.0], N, M, noise.clone(), eps, &Schedule::fixed(&g.config)))
 }
 
 /// Sets every level's map to `(mu, ln sigma)` named `map` (posterior or prior) to
@@ -123,7 +123,8 @@ fn an_earlier_draw_reaches_every_node_through_the_posteriors() {
     let mut redrawn = noise.clone();
     redrawn.slice_mut(s![.., N, ..LATENT]).fill(2.0);
     let eps = Key::new(1).split(4).try_into().unwrap();
-    let (a, b) = no_grad(|| (g.generate_with_noise(&[-2.0], N, M, noise, eps), g.generate_with_noise(&[-2.0], N, M, redrawn, eps)));
+    let schedule = Schedule::fixed(&g.config);
+    let (a, b) = no_grad(|| (g.generate_with_noise(&[-2.0], N, M, noise, eps, &schedule), g.generate_with_noise(&[-2.0], N, M, redrawn, eps, &schedule)));
     let (wa, wb) = (a.mean.w1.to_array(), b.mean.w1.to_array());
     for k in 0..M {
         assert_ne!(wa.slice(s![.., k, ..]), wb.slice(s![.., k, ..]), "row {k}");

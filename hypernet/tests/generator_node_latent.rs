@@ -3,7 +3,7 @@
 //! decoded from the latent means alone (its draw does not enter).
 
 use autodiff::{no_grad, Key};
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, Schedule};
 use ndarray::{s, ArrayD};
 
 const N: usize = 3;
@@ -16,7 +16,7 @@ fn generator() -> Generator {
 
 fn bits(g: &Generator, noise: &ArrayD<f32>) -> Vec<f32> {
     let eps = Key::new(1).split(4).try_into().unwrap();
-    no_grad(|| g.generate_with_noise(&[-2.0, 0.0], N, M, noise.clone(), eps)).bits.to_vec()
+    no_grad(|| g.generate_with_noise(&[-2.0, 0.0], N, M, noise.clone(), eps, &Schedule::fixed(&g.config))).bits.to_vec()
 }
 
 #[test]
@@ -47,7 +47,8 @@ fn the_mean_network_ignores_the_latent_draw_and_the_sample_does_not() {
     let other = g.node_noise(2, N, M, Key::new(4));
     redrawn.slice_mut(s![.., .., 4..]).assign(&other.slice(s![.., .., 4..]));
     let eps = Key::new(1).split(4).try_into().unwrap();
-    let (a, b) = no_grad(|| (g.generate_with_noise(&[-1.0, 1.0], N, M, noise, eps), g.generate_with_noise(&[-1.0, 1.0], N, M, redrawn, eps)));
+    let schedule = Schedule::fixed(&g.config);
+    let (a, b) = no_grad(|| (g.generate_with_noise(&[-1.0, 1.0], N, M, noise, eps, &schedule), g.generate_with_noise(&[-1.0, 1.0], N, M, redrawn, eps, &schedule)));
     assert_eq!(a.mean.w1.to_vec(), b.mean.w1.to_vec());
     assert_eq!(a.bits.to_vec(), b.bits.to_vec(), "the KL depends on mu and sigma, not on the draw");
     assert_ne!(a.sample.w1.to_vec(), b.sample.w1.to_vec());

@@ -5,7 +5,7 @@
 //! is on is unchanged.
 
 use autodiff::{Device, Key};
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, GeneratorTrainConfig, GeneratorTrainer};
+use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, GeneratorTrainConfig, GeneratorTrainer, Schedule};
 
 fn config(complexity: ComplexityMeasure) -> GeneratorConfig {
     GeneratorConfig { width: 8, blocks: 2, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, complexity, ..GeneratorConfig::default() }
@@ -24,7 +24,8 @@ fn a_rebuilt_generator_takes_over_every_parameter() {
         assert_eq!(rebuilt.params.device(), &Device::Cpu);
         let same: Vec<bool> = original.params.iter().zip(rebuilt.params.iter()).map(|((a, x), (b, y))| a == b && x.id() == y.id()).collect();
         assert!(same.iter().all(|s| *s), "{complexity:?}: the rebuilt generator must hold the very same parameters");
-        let (a, b) = (original.generate(&[-2.0, 0.5], 2, 6, Key::new(9)), rebuilt.generate(&[-2.0, 0.5], 2, 6, Key::new(9)));
+        let schedule = Schedule::fixed(&original.config);
+        let (a, b) = (original.generate(&[-2.0, 0.5], 2, 6, &schedule, Key::new(9)), rebuilt.generate(&[-2.0, 0.5], 2, 6, &schedule, Key::new(9)));
         for (x, y) in a.sample.tensors().iter().zip(b.sample.tensors()).chain(a.mean.tensors().iter().zip(b.mean.tensors())) {
             assert_eq!(bits(x), bits(y), "{complexity:?}: generated weights differ");
         }

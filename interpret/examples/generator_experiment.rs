@@ -59,7 +59,7 @@ fn print_sweep(trainer: &GeneratorTrainer, config: &GeneratorTrainConfig, sizes:
             Ok(list) => list.split(',').map(|v| v.parse().expect("SWEEP_BETAS: comma-separated log10 betas")).collect(),
             Err(_) => linspace(config.log10_beta_min, config.log10_beta_max, 8),
         };
-        let points = sweep_generator_emitting(&trainer.generator, &problem, &betas, 32, 1024, Key::new(99), emitted);
+        let points = sweep_generator_emitting((&trainer.generator, &trainer.schedule()), &problem, &betas, (32, 1024), Key::new(99), emitted);
         println!("n = {n}\nlog10_beta   nmse(mean±sd)     bits(mean)   |cos| across/within   labels");
         let cos = |c: Option<f64>| c.map_or("-".to_string(), |v| format!("{v:.3}"));
         for p in &points {

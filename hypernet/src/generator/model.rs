@@ -16,6 +16,7 @@ use super::hierarchy::LatentHierarchy;
 use super::latent::NodeLatent;
 use super::linear::Linear;
 use super::readout::Readout;
+use super::schedule::Schedule;
 use super::sigma::{priors, SigmaHeads};
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
@@ -96,27 +97,7 @@ impl<F: Float> Generator<F> {
     /// [`ParamStore::moved_to`]). Every parameter is preset, so the key only draws
     /// initial values that are discarded.
     pub fn to_device(&self, device: &Device) -> Result<Generator<F>, String> {
-        let moved = Generator::build(self.config.clone(), Key::new(0), self.params.moved_to(device)?);
-        moved.set_pointer_gain(self.pointer_gain());
-        Ok(moved)
-    }
-
-    /// Sets the gain on the pointer and slot logits (training's anneal, see
-    /// [`GeneratorConfig::pointer_gain_at`]).
-    pub fn set_pointer_gain(&self, gain: f64) {
-        self.readout.set_pointer_gain(gain);
-    }
-
-    /// The gain on the pointer and slot logits now.
-    pub fn pointer_gain(&self) -> f64 {
-        self.readout.pointer_gain()
-    }
-
-    /// Sets the factor on the output weights of neurons reading a `-` slot, one per
-    /// network of the next batch (a training curriculum,
-    /// [`super::GeneratorTrainConfig::minus_slot_gates_at`]; empty: 1 for every network).
-    pub fn set_minus_slot_gate(&self, alpha: &[f64]) {
-        self.readout.set_minus_slot_gate(alpha);
+        Ok(Generator::build(self.config.clone(), Key::new(0), self.params.moved_to(device)?))
     }
 
     /// Starts the output bias b2 at `mean_target` for width m (data-dependent
@@ -131,18 +112,19 @@ impl<F: Float> Generator<F> {
         key.normal(&[batch, n + m + 1, self.config.node_noise_width()])
     }
 
-    /// Generates `log10_beta.len()` networks with n inputs and m hidden neurons,
-    /// drawing the node noise and the weight noise from `key`.
-    pub fn generate(&self, log10_beta: &[F], n: usize, m: usize, key: Key) -> Generated<F> {
+    /// Generates `log10_beta.len()` networks with n inputs and m hidden neurons under
+    /// `schedule` ([`Schedule::fixed`] outside training), drawing the node noise and the
+    /// weight noise from `key`.
+    pub fn generate(&self, log10_beta: &[F], n: usize, m: usize, schedule: &Schedule, key: Key) -> Generated<F> {
         let k = key.split(2);
         let noise = self.node_noise(log10_beta.len(), n, m, k[0]);
         let eps = [k[1].fold_in(0), k[1].fold_in(1), k[1].fold_in(2), k[1].fold_in(3)];
-        self.generate_with_noise(log10_beta, n, m, noise, eps)
+        self.generate_with_noise(log10_beta, n, m, noise, eps, schedule)
     }
 
     /// Generation with explicit node noise (as [`Generator::node_noise`] shapes it)
     /// and one key per target tensor (W1, b1, w2, b2) for the weight noise.
-    pub fn generate_with_noise(&self, log10_beta: &[F], n: usize, m: usize, noise: ArrayD<F>, eps: [Key; 4]) -> Generated<F> {
+    pub fn generate_with_noise(&self, log10_beta: &[F], n: usize, m: usize, noise: ArrayD<F>, eps: [Key; 4], schedule: &Schedule) -> Generated<F> {
         let (b, z) = (log10_beta.len(), self.config.noise_dim);
         assert_eq!(noise.shape(), &[b, n + m + 1, self.config.node_noise_width()], "generate: node noise shape");
         let types: Vec<usize> = std::iter::repeat_n(INPUT, n).chain(std::iter::repeat_n(HIDDEN, m)).chain([OUTPUT]).collect();
@@ -150,7 +132,7 @@ impl<F: Float> Generator<F> {
         let noise = self.params.input(noise);
         let types = self.type_embedding.index_select(0, types);
         let (Some(noise_projection), None) = (&self.noise_projection, &self.hierarchy) else {
-            return self.generate_hierarchical(&types, &code, &noise, n, m);
+            return self.generate_hierarchical(&types, &code, &noise, n, m, schedule);
         };
         let free = if self.latent.is_some() { noise.narrow(2, 0, z) } else { noise.clone() };
         let h = noise_projection.forward(&free).add(&types);
@@ -160,17 +142,17 @@ impl<F: Float> Generator<F> {
         match &self.latent {
             Some(latent) => {
                 let latent = latent.forward(&h, &noise.narrow(2, z, z));
-                let (mean, _) = self.readout.forward(&finish(latent.at_mean), n, m);
-                let (sample, _) = self.readout.forward(&finish(latent.sampled), n, m);
+                let (mean, _) = self.readout.forward(&finish(latent.at_mean), n, m, schedule);
+                let (sample, _) = self.readout.forward(&finish(latent.sampled), n, m, schedule);
                 Generated { mean, sample, bits: latent.bits }
             }
-            None => self.weight_distribution(&finish(h), &code, n, m, eps),
+            None => self.weight_distribution(&finish(h), &code, n, m, eps, schedule),
         }
     }
 
     /// The `hierarchical-vae` path: latent levels between the blocks, level `l` drawn
     /// with the node noise's channels `l * noise_dim ..` (`hierarchy.rs`).
-    fn generate_hierarchical(&self, types: &Tensor<F>, code: &Tensor<F>, noise: &Tensor<F>, n: usize, m: usize) -> Generated<F> {
+    fn generate_hierarchical(&self, types: &Tensor<F>, code: &Tensor<F>, noise: &Tensor<F>, n: usize, m: usize, schedule: &Schedule) -> Generated<F> {
         let hierarchy = self.hierarchy.as_ref().expect("a generator without free noise has a latent hierarchy");
         let z = self.config.noise_dim;
         let eps = |l: usize| noise.narrow(2, l * z, z);
@@ -180,16 +162,16 @@ impl<F: Float> Generator<F> {
             walk = hierarchy.level(i + 1, walk.with_features(h), &eps(i + 1));
         }
         let decoded = hierarchy.decode(walk, types, code);
-        let (mean, _) = self.readout.forward(&decoded.at_mean, n, m);
-        let (sample, _) = self.readout.forward(&decoded.sampled, n, m);
+        let (mean, _) = self.readout.forward(&decoded.at_mean, n, m, schedule);
+        let (sample, _) = self.readout.forward(&decoded.sampled, n, m, schedule);
         Generated { mean, sample, bits: decoded.bits }
     }
 
     /// Weight means from the final features `h`, and for the weight-KL measures one
     /// sample `mu + sigma * eps` per network with its KL in bits.
-    fn weight_distribution(&self, h: &Tensor<F>, code: &Tensor<F>, n: usize, m: usize, eps: [Key; 4]) -> Generated<F> {
+    fn weight_distribution(&self, h: &Tensor<F>, code: &Tensor<F>, n: usize, m: usize, eps: [Key; 4], schedule: &Schedule) -> Generated<F> {
         let b = h.shape()[0];
-        let (mean, read) = self.readout.forward(h, n, m);
+        let (mean, read) = self.readout.forward(h, n, m, schedule);
         let sp = priors(&self.config, m);
         let Some(log_sigma) = self.sigma.forward(&read, code, n, m, sp) else {
             return Generated { sample: mean.clone(), bits: self.params.input(ArrayD::zeros(IxDyn(&[b]))), mean };

@@ -27,8 +27,8 @@ use super::signed_slots::{SignedSlots, SlotOptions};
 use super::sinkhorn;
 use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
+use super::schedule::Schedule;
 use autodiff::{Float, Key, Tensor};
-use std::cell::{Cell, RefCell};
 
 /// Scale of each hidden node's contribution to the output bias b2.
 pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
@@ -55,11 +55,10 @@ impl<F: Float> Bilinear<F> {
     }
 }
 
-/// How sharp the pointer and slot readouts are: the gain g on their logits (settable,
-/// for a schedule during training, see [`GeneratorConfig::pointer_gain_at`]) and the
-/// Sinkhorn rounds of the balanced ones.
+/// How sharp the pointer and slot readouts are for one call: the gain g on their logits
+/// (from the call's [`Schedule`]) and the Sinkhorn rounds of the balanced ones.
 struct Sharpness<F: Float> {
-    gain: Cell<F>,
+    gain: F,
     rounds: usize,
 }
 
@@ -68,14 +67,11 @@ pub struct Readout<F: Float = f32> {
     hidden: Linear<F>,
     out: Linear<F>,
     w1: W1Head<F>,
-    sharpness: Sharpness<F>,
+    /// Sinkhorn rounds of the balanced readouts.
+    rounds: usize,
     prior_w2_sqrt_m: F,
     /// `kappa` of [`OutputBias::NeuronWeights`]; `None` for the node sum.
     neuron_bias: Option<NeuronBias<F>>,
-    /// The factor alpha on the output weights of neurons that read a `-` slot (signed-slot
-    /// readouts; 1 = no effect): a training curriculum, see
-    /// [`super::GeneratorTrainConfig::minus_slot_gate_at`].
-    minus_slot_gate: RefCell<Vec<F>>,
 }
 
 /// The W1 readout's parameters, one variant per family of [`W1Readout`]. A new
@@ -130,7 +126,7 @@ impl<F: Float> W1Head<F> {
     fn prepare(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, output: &Tensor<F>, sharpness: &Sharpness<F>) -> (Option<Tensor<F>>, Option<Tensor<F>>) {
         match self {
             W1Head::SignedSlots(slots) => {
-                let plan = slots.plan(hidden, inputs, sharpness.gain.get(), sharpness.rounds);
+                let plan = slots.plan(hidden, inputs, sharpness.gain, sharpness.rounds);
                 (slots.informed(hidden, inputs, output, &plan), Some(plan))
             }
             _ => (None, None),
@@ -141,7 +137,7 @@ impl<F: Float> W1Head<F> {
     /// the hidden heads `[B, m, 4]` (column 3 is a neuron's raw magnitude) and what
     /// [`W1Head::prepare`] returned.
     fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>, plan: Option<&Tensor<F>>, sharpness: &Sharpness<F>) -> Tensor<F> {
-        let (gain, rounds) = (sharpness.gain.get(), sharpness.rounds);
+        let (gain, rounds) = (sharpness.gain, sharpness.rounds);
         match self {
             W1Head::Bilinear(form) => form.forward(hidden, inputs),
             W1Head::Pointer { logits, sign, balanced } => {
@@ -163,10 +159,9 @@ impl<F: Float> Readout<F> {
             hidden: Linear::new(store, "readout.hidden", d, 4, 1.0, 0.0, k[0]),
             out: Linear::new(store, "readout.out", d, 1, 1.0, 0.0, k[1]),
             w1: W1Head::new(store, cfg, [k[2], k[3], k[4], k[5]]),
-            sharpness: Sharpness { gain: Cell::new(F::c(cfg.pointer_gain)), rounds: cfg.sinkhorn_iterations },
+            rounds: cfg.sinkhorn_iterations,
             prior_w2_sqrt_m: F::c(cfg.priors.w2_sqrt_m),
             neuron_bias: (cfg.output_bias == OutputBias::NeuronWeights).then(|| NeuronBias::new(store, key.fold_in(7))),
-            minus_slot_gate: RefCell::new(Vec::new()),
         }
     }
 
@@ -183,39 +178,25 @@ impl<F: Float> Readout<F> {
         }
     }
 
-    /// Sets the gain on the pointer and slot logits (the config's `pointer_gain` until set).
-    pub fn set_pointer_gain(&self, gain: f64) {
-        self.sharpness.gain.set(F::c(gain));
-    }
-
-    /// The gain on the pointer and slot logits.
-    pub fn pointer_gain(&self) -> f64 {
-        self.sharpness.gain.get().to_f64_lossless()
-    }
-
-    /// Sets the factor alpha on the output weights of the neurons reading a `-` slot.
-    /// One factor per network of the next batch; an empty list is 1 for every network.
-    pub fn set_minus_slot_gate(&self, alpha: &[f64]) {
-        *self.minus_slot_gate.borrow_mut() = alpha.iter().map(|&a| F::c(a)).collect();
-    }
-
-    /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output).
-    /// Also returns the node features the heads read (`h` with the hidden nodes informed
-    /// of their slots, see `signed_slots.rs`), for the sigma heads.
-    pub fn forward(&self, h: &Tensor<F>, n: usize, m: usize) -> (BatchedWeights<F>, Tensor<F>) {
+    /// Mean weights from final node features `h [B, n + m + 1, d]` (inputs, hidden, output)
+    /// under `schedule` (the logits' gain, the `-` readers' gate). Also returns the node
+    /// features the heads read (`h` with the hidden nodes informed of their slots, see
+    /// `signed_slots.rs`), for the sigma heads.
+    pub fn forward(&self, h: &Tensor<F>, n: usize, m: usize, schedule: &Schedule) -> (BatchedWeights<F>, Tensor<F>) {
+        let sharpness = Sharpness { gain: F::c(schedule.pointer_gain), rounds: self.rounds };
         let b = h.shape()[0];
         let inputs = h.narrow(1, 0, n);
         let output = h.narrow(1, n + m, 1);
         let own = h.narrow(1, n, m);
-        let (informed, plan) = self.w1.prepare(&own, &inputs, &output, &self.sharpness);
+        let (informed, plan) = self.w1.prepare(&own, &inputs, &output, &sharpness);
         let read = informed.as_ref().map_or_else(|| h.clone(), |hidden| Tensor::concat(&[&inputs, hidden, &output], 1));
         let hidden = informed.unwrap_or(own);
         let heads = self.hidden.forward(&hidden); // [B, m, 4]
         let column = |c: usize| heads.narrow(2, c, 1).reshape(&[b, m]);
-        let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &self.sharpness);
+        let w1 = self.w1.forward(&hidden, &inputs, &heads, plan.as_ref(), &sharpness);
         let w2 = column(1).mul_scalar(self.prior_w2_sqrt_m / F::c(m as f64).sqrt());
         let (b1, w2) = match (&self.w1, plan.as_ref()) {
-            (W1Head::SignedSlots(slots), Some(plan)) => (slots.offset_b1(column(0), plan, n), slots.gate_minus_readers(w2, plan, n, &self.minus_slot_gate.borrow())),
+            (W1Head::SignedSlots(slots), Some(plan)) => (slots.offset_b1(column(0), plan, n), slots.gate_minus_readers(w2, plan, n, &schedule.minus_slot_gate.iter().map(|&a| F::c(a)).collect::<Vec<F>>())),
             _ => (column(0), w2),
         };
         let b2 = match &self.neuron_bias {

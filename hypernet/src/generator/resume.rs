@@ -5,6 +5,7 @@
 //! restored, and the learning rate is a function of the step.
 
 use super::model::Generator;
+use super::schedule::Schedule;
 use super::train::{GeneratorTrainConfig, GeneratorTrainer};
 use crate::checkpoint::Checkpoint;
 use crate::train_error::TrainError;
@@ -56,10 +57,14 @@ pub struct TrainedGenerator {
 }
 
 impl TrainedGenerator {
-    /// The generator saved in `ckpt`, its parameters checked by name and shape. Its
-    /// pointer gain is the one of the last step trained (see
-    /// [`super::GeneratorConfig::pointer_gain_at`]), so a snapshot taken during a gain
-    /// anneal is evaluated as it was trained.
+    /// The schedule to generate with: the pointer gain of the last step trained (see
+    /// [`GeneratorTrainConfig::evaluation_schedule`]).
+    pub fn schedule(&self) -> Schedule {
+        self.config.evaluation_schedule(self.step)
+    }
+
+
+    /// The generator saved in `ckpt`, its parameters checked by name and shape.
     pub fn from_checkpoint(ckpt: &Checkpoint) -> Result<TrainedGenerator, TrainError> {
         let config: GeneratorTrainConfig = crate::config_parse::parse_toml(&with_earlier_defaults(&ckpt.config))
             .map_err(|e| TrainError::Config(format!("the checkpoint's configuration does not parse: {e}")))?;
@@ -90,7 +95,6 @@ impl TrainedGenerator {
             }
             t.update(|v| v.assign(saved));
         }
-        generator.set_pointer_gain(config.generator.pointer_gain_at(ckpt.step.saturating_sub(1), config.steps));
         Ok(TrainedGenerator { config, generator, step: ckpt.step })
     }
 }
@@ -165,7 +169,7 @@ mod tests {
         }
         // Steps 0, 1, 2 ran at 2, 4, 8.
         let snapshot = TrainedGenerator::from_checkpoint(&t.checkpoint()).unwrap();
-        assert_eq!((t.generator.pointer_gain(), snapshot.generator.pointer_gain()), (8.0, 8.0));
+        assert_eq!((t.schedule().pointer_gain, snapshot.schedule().pointer_gain), (8.0, 8.0));
         assert_eq!(snapshot.step, 3);
     }
 

@@ -23,6 +23,7 @@
 
 use super::loss::{objective, Objective};
 use super::model::Generator;
+use super::schedule::Schedule;
 pub use super::train_config::GeneratorTrainConfig;
 use crate::train_error::{NonFiniteStep, TrainError};
 use autodiff::optim::{clip_grad_norm, Adam, Optimizer, WarmupCosine};
@@ -98,6 +99,12 @@ impl GeneratorTrainer {
         Ok(self)
     }
 
+    /// The schedule to evaluate this run's generator with now (see
+    /// [`GeneratorTrainConfig::evaluation_schedule`]).
+    pub fn schedule(&self) -> Schedule {
+        self.config.evaluation_schedule(self.step)
+    }
+
     /// Steps of this run (resumed or not) that were skipped as non-finite: the run's
     /// steps minus the optimiser's.
     pub fn skipped_steps(&self) -> usize {
@@ -129,11 +136,8 @@ impl GeneratorTrainer {
         };
 
         self.optimizer.zero_grad();
-        self.generator.set_pointer_gain(cfg.generator.pointer_gain_at(self.step, cfg.steps));
-        self.generator.set_minus_slot_gate(&cfg.minus_slot_gates_at(self.step, &log10_beta));
-        let generated = self.generator.generate(&log10_beta, n, problem.hidden, keys[2]);
-        // The gate is a training curriculum: generation outside this step never gates.
-        self.generator.set_minus_slot_gate(&[]);
+        let schedule = Schedule { pointer_gain: cfg.generator.pointer_gain_at(self.step, cfg.steps), minus_slot_gate: cfg.minus_slot_gates_at(self.step, &log10_beta) };
+        let generated = self.generator.generate(&log10_beta, n, problem.hidden, &schedule, keys[2]);
         let data = problem.sample::<f32>(keys[3], cfg.networks, cfg.points);
         let Objective { mut loss, nmse } = objective(&generated, &log10_beta, &problem, data, variance, complexity_on);
         if fault == Some(Fault::NanLoss) {

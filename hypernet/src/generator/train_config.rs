@@ -3,6 +3,7 @@
 //! the beta curriculum and the pudding curriculum's minus-slot gate.
 
 use super::config::{GeneratorConfig, W1Readout};
+use super::schedule::Schedule;
 use crate::optim_config::OptimConfig;
 use crate::problem::ProblemConfig;
 use crate::train_error::TrainError;
@@ -181,6 +182,14 @@ impl GeneratorTrainConfig {
     /// The problem at input size n (m = hidden_per_input * n).
     pub fn problem_at(&self, n: usize) -> ProblemConfig {
         ProblemConfig { inputs: n, hidden: self.hidden_per_input * n, ..self.problem.clone() }
+    }
+
+    /// The schedule a generator of this run is evaluated with after `step` steps: the
+    /// pointer gain of the last step trained, so that a snapshot taken during a gain
+    /// anneal is evaluated as it was trained; no `-` slot gate (the pudding curriculum
+    /// is a training device, generation never gates).
+    pub fn evaluation_schedule(&self, step: usize) -> Schedule {
+        Schedule::with_gain(self.generator.pointer_gain_at(step.saturating_sub(1), self.steps))
     }
 
     /// What a user should hear about a configuration file's text before it runs: that it

@@ -74,7 +74,7 @@ impl Args {
 
         let count = self.count as usize;
         let key = Key::new(self.seed);
-        let generated = no_grad(|| trained.generator.generate(&vec![self.log10_beta as f32; count], n, m, key.fold_in(0)));
+        let generated = no_grad(|| trained.generator.generate(&vec![self.log10_beta as f32; count], n, m, &trained.schedule(), key.fold_in(0)));
         let weights = if self.mean { &generated.mean } else { &generated.sample };
         let bits: Vec<f64> = generated.bits.to_vec().iter().map(|&b| b as f64).collect();
         let measured = measure_networks(weights, bits, &problem, EVAL_POINTS, key.fold_in(1));

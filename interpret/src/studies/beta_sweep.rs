@@ -13,7 +13,7 @@ use crate::classify::{classify, Label};
 use crate::studies::label_counts::LabelCounts;
 use crate::studies::row_cosines::RowCosines;
 use autodiff::{no_grad, Key, Tensor};
-use hypernet::generator::Generator;
+use hypernet::generator::{Generator, Schedule, TrainedGenerator};
 use hypernet::problem::ProblemConfig;
 use hypernet::target_batch::BatchedWeights;
 use hypernet::task::normalised_mse;
@@ -79,17 +79,17 @@ pub enum Emitted {
 
 /// Samples `samples` networks of `problem`'s size at each `log10 beta` and measures
 /// them on `points` fresh inputs each.
-pub fn sweep_generator(generator: &Generator, problem: &ProblemConfig, log10_betas: &[f64], samples: usize, points: usize, key: Key) -> Vec<SweepPoint> {
-    sweep_generator_emitting(generator, problem, log10_betas, samples, points, key, Emitted::Sampled)
+pub fn sweep_generator(generator: &TrainedGenerator, problem: &ProblemConfig, log10_betas: &[f64], samples: usize, points: usize, key: Key) -> Vec<SweepPoint> {
+    sweep_generator_emitting((&generator.generator, &generator.schedule()), problem, log10_betas, (samples, points), key, Emitted::Sampled)
 }
 
-/// [`sweep_generator`] measuring the chosen weights.
+/// [`sweep_generator`] for a generator and the schedule to run it with, measuring the
+/// chosen weights of `samples` networks on `points` inputs each per beta.
 pub fn sweep_generator_emitting(
-    generator: &Generator,
+    (generator, schedule): (&Generator, &Schedule),
     problem: &ProblemConfig,
     log10_betas: &[f64],
-    samples: usize,
-    points: usize,
+    (samples, points): (usize, usize),
     key: Key,
     emitted: Emitted,
 ) -> Vec<SweepPoint> {
@@ -98,7 +98,7 @@ pub fn sweep_generator_emitting(
         .enumerate()
         .map(|(i, &lb)| {
             let k = key.fold_in(i as u64).split(2);
-            let g = no_grad(|| generator.generate(&vec![lb as f32; samples], problem.inputs, problem.hidden, k[0]));
+            let g = no_grad(|| generator.generate(&vec![lb as f32; samples], problem.inputs, problem.hidden, schedule, k[0]));
             let bits = g.bits.to_vec().iter().map(|&b| b as f64).collect();
             let weights = match emitted {
                 Emitted::Sampled => &g.sample,

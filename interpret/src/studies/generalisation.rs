@@ -8,7 +8,7 @@ use crate::studies::keys::GENERALISATION;
 use crate::studies::label_counts::LabelCounts;
 use crate::studies::reproduce_config::ReproduceConfig;
 use autodiff::Key;
-use hypernet::generator::Generator;
+use hypernet::generator::TrainedGenerator;
 
 /// The networks generated at one input size and one beta.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +27,7 @@ pub struct SizeResult {
 /// Generates at every size of [`ReproduceConfig::generalisation_sizes`] and beta of
 /// the study with each `(seed, generator)`; calls `on_progress` after each size of
 /// each generator. Results in order of size, then beta.
-pub fn generalise(cfg: &ReproduceConfig, generators: &[(u64, Generator)], mut on_progress: impl FnMut()) -> Vec<SizeResult> {
+pub fn generalise(cfg: &ReproduceConfig, generators: &[(u64, TrainedGenerator)], mut on_progress: impl FnMut()) -> Vec<SizeResult> {
     let g = &cfg.generalisation;
     let mut results = Vec::new();
     for (n, trained) in cfg.generalisation_sizes() {

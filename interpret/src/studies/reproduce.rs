@@ -41,7 +41,7 @@ use crate::studies::seed_training::{train_seed, SeedRun};
 use crate::studies::sweep_record::{pool, SweepRecord};
 use crate::studies::vmlp_sweep::sweep_vmlp;
 use autodiff::Key;
-use hypernet::generator::Generator;
+use hypernet::generator::TrainedGenerator;
 use hypernet::log::MetricsLog;
 use std::path::Path;
 
@@ -79,7 +79,7 @@ pub fn run_studies(cfg: &ReproduceConfig, out: &Path) -> Result<Studies, String>
 pub fn analyse(cfg: &ReproduceConfig, runs: Vec<SeedRun>, out: &Path, mut progress: Progress) -> Result<Studies, String> {
     let seeds: Vec<u64> = runs.iter().map(|r| r.seed).collect();
     assert_eq!(seeds, cfg.generator_seeds(), "analyse: the runs' seeds differ from the config's");
-    let generators: Vec<(u64, Generator)> = runs.iter().map(|r| Ok((r.seed, r.last().generator()?))).collect::<Result<_, String>>()?;
+    let generators: Vec<(u64, TrainedGenerator)> = runs.iter().map(|r| Ok((r.seed, r.last().generator()?))).collect::<Result<_, String>>()?;
 
     let stage = progress.start("beta sweep", Some(generators.len() as u64));
     let (problem, betas) = (cfg.training.problem_at(cfg.sweep.inputs), cfg.sweep_log10_betas());

@@ -6,7 +6,7 @@
 //! training curve is kept as means over windows of [`CURVE_POINTS`]-th of the run.
 
 use hypernet::checkpoint::Checkpoint;
-use hypernet::generator::{Generator, GeneratorTrainConfig, GeneratorTrainer, StepRecord, TrainedGenerator};
+use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer, StepRecord, TrainedGenerator};
 use serde::{Deserialize, Serialize};
 
 /// Points of the kept training curve per run (at most).
@@ -20,9 +20,9 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The generator saved in this snapshot.
-    pub fn generator(&self) -> Result<Generator, String> {
-        TrainedGenerator::from_checkpoint(&self.checkpoint).map(|t| t.generator).map_err(|e| format!("snapshot at step {}: {e}", self.step))
+    /// The generator saved in this snapshot, with the schedule to run it with.
+    pub fn generator(&self) -> Result<TrainedGenerator, String> {
+        TrainedGenerator::from_checkpoint(&self.checkpoint).map_err(|e| format!("snapshot at step {}: {e}", self.step))
     }
 }
 
