@@ -81,7 +81,7 @@ impl MetricsLog {
                 crate::weights_io::write_atomic(&cut_path(path, i + 1), rest).map_err(context)?;
                 break;
             };
-            if !record.get("step").and_then(|s| s.as_u64()).is_some_and(|s| s < step as u64) {
+            if record.get("step").and_then(|s| s.as_u64()).is_none_or(|s| s >= step as u64) {
                 break;
             }
             wall_offset = record.get("wall_s").and_then(|w| w.as_f64()).unwrap_or(wall_offset);
