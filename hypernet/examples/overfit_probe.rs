@@ -7,7 +7,7 @@
 
 use autodiff::optim::{clip_grad_norm, Optimizer};
 use autodiff::{Key, Tensor};
-use hypernet::generator::{ComplexityMeasure, Generator, GeneratorConfig, Schedule};
+use hypernet::generator::{Generator, GeneratorConfig, Schedule};
 use hypernet::init::mean_target;
 use hypernet::optim_config::OptimConfig;
 use hypernet::problem::ProblemConfig;
@@ -21,7 +21,7 @@ fn main() {
         Some(other) => panic!("first argument must be `fixed` or `fresh`, got {other:?}"),
     };
     let lr: f64 = std::env::args().nth(2).map(|s| s.parse().expect("LR must be a number")).unwrap_or(2e-3);
-    let generator = Generator::new(GeneratorConfig { complexity: ComplexityMeasure::None, ..GeneratorConfig::default() }, Key::new(0));
+    let generator = Generator::new(GeneratorConfig { ..GeneratorConfig::default() }, Key::new(0));
     let problem = ProblemConfig::default();
     generator.init_output_bias(mean_target(&problem), problem.hidden);
     let schedule = OptimConfig { learning_rate: lr, final_learning_rate: lr, warmup_steps: 0 };

@@ -8,13 +8,32 @@
 
 use serde::de::DeserializeOwned;
 
+/// Choices that existed once and were retired: (name, a choice of the same setting that
+/// still exists, so the message can tell settings apart). No experiment file used them;
+/// the commit in [`RETIRED_AT`] is the last that has them.
+const RETIRED: [(&str, &str); 3] = [("bilinear", "pointer"), ("edge-mlp", "pointer"), ("none", "tensor-sigma")];
+
+/// The last commit with the retired choices of [`RETIRED`] (the `w1_readout` choices
+/// `bilinear` and `edge-mlp`, the `complexity` choice `none`; NOTES.md, 2026-12-07).
+pub const RETIRED_AT: &str = "e510b2c";
+
 /// Parses `text` as a `C`; on failure, TOML's message (line, column, what is wrong)
-/// plus, for an unknown field or variant, the nearest valid name.
+/// plus, for a retired choice, the commit that still has it, and for another unknown
+/// field or variant, the nearest valid name.
 pub fn parse_toml<C: DeserializeOwned>(text: &str) -> Result<C, String> {
-    toml::from_str(text).map_err(|e: toml::de::Error| match suggestion(e.message()) {
+    toml::from_str(text).map_err(|e: toml::de::Error| match retired(e.message()).or_else(|| suggestion(e.message())) {
         Some(hint) => format!("{}\n{hint}", e.to_string().trim_end()),
         None => e.to_string().trim_end().to_string(),
     })
+}
+
+/// For serde's "unknown variant `edge-mlp`, expected one of `pointer`, ..." where the
+/// variant is a retired choice of that setting, where to find it.
+fn retired(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown variant `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    RETIRED.iter().find(|(name, sibling)| *name == unknown && expected.contains(&format!("`{sibling}`")))?;
+    Some(format!("`{unknown}` was retired after commit {RETIRED_AT}, which no experiment needed; to run this file, check out {RETIRED_AT}"))
 }
 
 /// For serde's "unknown field `stpes`, expected one of `seed`, `steps`" (or "unknown
@@ -88,5 +107,15 @@ mod tests {
         let err = parse_toml::<GeneratorTrainConfig>("steps = \"many\"\n").unwrap_err();
         assert!(!err.contains("did you mean"), "{err}");
         assert_eq!(suggestion("invalid type: string, expected usize"), None);
+    }
+
+    #[test]
+    fn a_retired_choice_names_the_commit_that_has_it() {
+        for text in ["[generator]\nw1_readout = \"edge-mlp\"\n", "[generator]\nw1_readout = \"bilinear\"\n", "[generator]\ncomplexity = \"none\"\n"] {
+            let err = parse_toml::<GeneratorTrainConfig>(text).unwrap_err();
+            assert!(err.contains(&format!("retired after commit {RETIRED_AT}")), "{text}: {err}");
+        }
+        let err = parse_toml::<GeneratorTrainConfig>("[generator]\nw1_readout = \"pointr\"\n").unwrap_err();
+        assert!(err.contains("did you mean `pointer`?") && !err.contains("retired"), "{err}");
     }
 }

@@ -8,8 +8,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum W1Readout {
-    /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
-    Bilinear,
     /// `W1[j, i] = r_j * softmax_i(g q_j . k_i / sqrt(dk))_i * tanh(s_j . t_i / sqrt(dk))`
     /// (g = `pointer_gain`):
     /// each neuron points at a few inputs, which makes neurons axis-aligned.
@@ -26,22 +24,11 @@ pub enum W1Readout {
     /// Signed slots of mass 1 each plus a spare column of mass m - 2n whose neurons
     /// read a dense row, so that one-hot rows can meet the balance (`signed_slots.rs`).
     SignedSlotsSpare,
-    /// `W1[j, i] = w . silu(A [H_j, X_i, H_j * X_i] + a) + c`: a one-hidden-layer MLP
-    /// (width `key_dim`) of the two nodes' features and their elementwise product
-    /// (`edge_mlp.rs`).
-    EdgeMlp,
 }
 
 impl W1Readout {
     /// Every readout, for tests and sweeps over the choices.
-    pub const ALL: [W1Readout; 6] = [
-        W1Readout::Bilinear,
-        W1Readout::Pointer,
-        W1Readout::BalancedPointer,
-        W1Readout::SignedSlots,
-        W1Readout::SignedSlotsSpare,
-        W1Readout::EdgeMlp,
-    ];
+    pub const ALL: [W1Readout; 4] = [W1Readout::Pointer, W1Readout::BalancedPointer, W1Readout::SignedSlots, W1Readout::SignedSlotsSpare];
 }
 
 /// How the complexity (information content) of a generated network is measured.
@@ -58,8 +45,6 @@ pub enum ComplexityMeasure {
     /// neuron is priced as a whole, so a neuron left at the prior is free and pinning one costs about
     /// `(n + 1) log2(sp / sigma)` bits.
     NeuronSigma,
-    /// No complexity: deterministic weights, zero bits (the node noise is free).
-    None,
     /// KL of per-node latents: after the first block each node emits the mean and
     /// log standard deviation of a latent `z ~ N(mu, sigma^2)` of size `noise_dim`,
     /// added into its features through a linear map; bits = `sum_nodes KL(q || N(0, I))`,
@@ -93,11 +78,10 @@ impl LatentPrior {
 
 impl ComplexityMeasure {
     /// Every measure, for tests and sweeps over the choices.
-    pub const ALL: [ComplexityMeasure; 6] = [
+    pub const ALL: [ComplexityMeasure; 5] = [
         ComplexityMeasure::TensorSigma,
         ComplexityMeasure::WeightSigma,
         ComplexityMeasure::NeuronSigma,
-        ComplexityMeasure::None,
         ComplexityMeasure::NodeLatent,
         ComplexityMeasure::HierarchicalVae,
     ];
@@ -116,7 +100,7 @@ pub struct GeneratorConfig {
     /// Size of the free per-node noise vector (the network's random seed), and of the
     /// per-node latents of the `node-latent` and `hierarchical-vae` measures.
     pub noise_dim: usize,
-    /// Width of the W1 readout: its query/key vectors, or the edge MLP's hidden layer.
+    /// Width of the W1 readout's query/key vectors.
     pub key_dim: usize,
     /// Width of the MLP of log beta that conditions the blocks (FiLM) and the sigmas.
     pub cond_width: usize,
@@ -301,8 +285,8 @@ mod tests {
                 assert_eq!(parse_toml::<GeneratorConfig>(&toml::to_string(&cfg).unwrap()).unwrap(), cfg);
             }
         }
-        let cfg: GeneratorConfig = parse_toml("w1_readout = \"edge-mlp\"\ncomplexity = \"node-latent\"\n").unwrap();
-        assert_eq!((cfg.w1_readout, cfg.complexity), (W1Readout::EdgeMlp, ComplexityMeasure::NodeLatent));
+        let cfg: GeneratorConfig = parse_toml("w1_readout = \"balanced-pointer\"\ncomplexity = \"node-latent\"\n").unwrap();
+        assert_eq!((cfg.w1_readout, cfg.complexity), (W1Readout::BalancedPointer, ComplexityMeasure::NodeLatent));
     }
 
     #[test]
@@ -321,7 +305,7 @@ mod tests {
     #[test]
     fn a_misspelt_choice_names_the_nearest_one() {
         for (text, nearest) in [
-            ("w1_readout = \"edge-mpl\"", "edge-mlp"),
+            ("w1_readout = \"signed-slot-spare\"", "signed-slots-spare"),
             ("w1_readout = \"ballanced-pointer\"", "balanced-pointer"),
             ("complexity = \"node-latnet\"", "node-latent"),
             ("complexity = \"node-latents\"", "node-latent"),

@@ -13,8 +13,7 @@
 //! * attention scores: `3 L B H T^2` (scores, scaled, softmax; per block);
 //! * the rest of the blocks: `60 L B T d` (norms, FiLM, q/k/v, head splits, MLP of
 //!   width 2d; the count of 60 is calibrated on measured peak memory);
-//! * weight readout and complexity: `22 B m n` (pointer/bilinear W1, sigma, KL terms),
-//!   plus `B m n (d + 4 k)` for the edge MLP (pair products, its hidden layer);
+//! * weight readout and complexity: `22 B m n` (pointer or slot W1, sigma, KL terms);
 //! * target networks: `B N (5 m + n)` (inputs, hidden pre-activations, activations);
 //!
 //! plus the parameters with their gradients and Adam's two moments (`4 P`, with
@@ -43,16 +42,13 @@ pub struct StepMemory {
     pub parts: Vec<(&'static str, f64)>,
 }
 
-/// The W1 readout's parameters in units of one bilinear form (`2 d k`): one for the
-/// bilinear, two for the pointers and plain signed slots (logits and signs, or the two
-/// slot forms), three with the spare column's dense rows, one and a half for the edge
-/// MLP's three `d x k` maps.
+/// The W1 readout's parameters in units of one bilinear form (`2 d k`): two for the
+/// pointers and plain signed slots (logits and signs, or the two slot forms), three with
+/// the spare column's dense rows.
 fn w1_forms(readout: W1Readout) -> f64 {
     match readout {
-        W1Readout::Bilinear => 1.0,
         W1Readout::Pointer | W1Readout::BalancedPointer | W1Readout::SignedSlots => 2.0,
         W1Readout::SignedSlotsSpare => 3.0,
-        W1Readout::EdgeMlp => 1.5,
     }
 }
 
@@ -68,7 +64,6 @@ impl StepMemory {
         let t = n + m + 1.0;
         let (d, h, l, z) = (f(g.width), f(g.heads), f(g.blocks), f(g.noise_dim));
         let activations = |elements: f64| 2.0 * ELEMENT * elements;
-        let edge_mlp = if g.w1_readout == W1Readout::EdgeMlp { b * m * n * (d + 4.0 * k) } else { 0.0 };
         let (passes, readouts) = match g.complexity {
             ComplexityMeasure::NodeLatent => (2.0 * l - 1.0, 2.0),
             ComplexityMeasure::HierarchicalVae => (l, 2.0),
@@ -80,7 +75,7 @@ impl StepMemory {
                 ("node features [B, T, d]", activations(b * t * (z + 3.0 * d))),
                 ("attention scores [B, H, T, T]", activations(3.0 * passes * b * h * t * t)),
                 ("transformer blocks [B, T, d]", activations(60.0 * passes * b * t * d)),
-                ("weight readout and complexity [B, m, n]", activations(readouts * (22.0 * b * m * n + edge_mlp))),
+                ("weight readout and complexity [B, m, n]", activations(readouts * 22.0 * b * m * n)),
                 ("target networks [B, N, m]", activations(b * points * (5.0 * m + n))),
                 ("parameters, gradients and Adam moments", 4.0 * ELEMENT * params),
             ],

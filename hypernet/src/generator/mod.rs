@@ -4,7 +4,6 @@ pub mod assignment;
 pub mod block;
 pub mod condition;
 pub mod config;
-pub mod edge_mlp;
 pub mod hierarchy;
 pub mod latent;
 pub mod linear;

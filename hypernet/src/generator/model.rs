@@ -22,7 +22,7 @@ use crate::params::ParamStore;
 use crate::target_batch::BatchedWeights;
 use crate::weight_kl::kl_bits;
 use autodiff::{Device, Float, Key, Tensor};
-use ndarray::{ArrayD, IxDyn};
+use ndarray::ArrayD;
 
 /// Node types, in node order: inputs, then hidden neurons, then the output.
 const INPUT: usize = 0;
@@ -35,7 +35,7 @@ pub struct Generated<F: Float = f32> {
     pub mean: BatchedWeights<F>,
     /// One sample `mu + sigma * eps` per network (equal to `mean` with no sigma).
     pub sample: BatchedWeights<F>,
-    /// Complexity in bits per network, `[B]` (zeros for the `none` measure).
+    /// Complexity in bits per network, `[B]`.
     pub bits: Tensor<F>,
 }
 
@@ -170,12 +170,9 @@ impl<F: Float> Generator<F> {
     /// Weight means from the final features `h`, and for the weight-KL measures one
     /// sample `mu + sigma * eps` per network with its KL in bits.
     fn weight_distribution(&self, h: &Tensor<F>, code: &Tensor<F>, n: usize, m: usize, eps: [Key; 4], schedule: &Schedule) -> Generated<F> {
-        let b = h.shape()[0];
         let (mean, read) = self.readout.forward(h, n, m, schedule);
         let sp = priors(&self.config, m);
-        let Some(log_sigma) = self.sigma.forward(&read, code, n, m, sp) else {
-            return Generated { sample: mean.clone(), bits: self.params.input(ArrayD::zeros(IxDyn(&[b]))), mean };
-        };
+        let log_sigma = self.sigma.forward(&read, code, n, m, sp).expect("the weight-KL measures have sigma heads");
         let mut sample = Vec::with_capacity(4);
         let mut bits: Option<Tensor<F>> = None;
         for (t, ((mu, log_s), key)) in mean.tensors().into_iter().zip(log_sigma.tensors()).zip(eps).enumerate() {

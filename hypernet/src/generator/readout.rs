@@ -11,8 +11,8 @@
 //!   (without it b2 jitters and the error is dominated by the offset), and
 //!   [`Readout::init_output_bias`] starts b2 at the mean target, as the direct
 //!   baselines do (`crate::init`).
-//! * `W1[j, i]` from `H_j` and `X_i` (bilinear, pointer, balanced pointer, signed slots
-//!   (`signed_slots.rs`) or edge MLP (`edge_mlp.rs`), see [`W1Readout`]). The balanced
+//! * `W1[j, i]` from `H_j` and `X_i` (pointer, balanced pointer or signed slots
+//!   (`signed_slots.rs`), see [`W1Readout`]). The balanced
 //!   pointer replaces the row softmax by `sinkhorn_iterations` rounds of log-domain
 //!   Sinkhorn normalisation (`sinkhorn.rs`): rows sum to 1, columns to m/n.
 //!
@@ -20,7 +20,6 @@
 //! hidden nodes permutes the weights the same way.
 
 use super::config::{GeneratorConfig, W1Readout};
-use super::edge_mlp::EdgeMlp;
 use super::linear::Linear;
 use super::output_bias::{NeuronBias, OutputBias};
 use super::signed_slots::{SignedSlots, SlotOptions};
@@ -78,14 +77,10 @@ pub struct Readout<F: Float = f32> {
 /// readout is a variant here, its parameters in [`W1Head::new`] and its formula in
 /// [`W1Head::forward`].
 enum W1Head<F: Float> {
-    /// `W1[j, i] = q_j . k_i / sqrt(dk)`.
-    Bilinear(Bilinear<F>),
     /// The pointer's logits and sign forms; `balanced` for Sinkhorn balancing.
     Pointer { logits: Bilinear<F>, sign: Bilinear<F>, balanced: bool },
     /// The signed slots (`signed_slots.rs`).
     SignedSlots(SignedSlots<F>),
-    /// `W1[j, i] = MLP([H_j, X_i, H_j * X_i])`.
-    EdgeMlp(EdgeMlp<F>),
 }
 
 /// A neuron's input-weight magnitude `r_j = softplus(head_j + 1)` from the hidden heads
@@ -98,7 +93,6 @@ impl<F: Float> W1Head<F> {
     fn new(store: &mut ParamStore<F>, cfg: &GeneratorConfig, keys: [Key; 4]) -> W1Head<F> {
         let (d, dk) = (cfg.width, cfg.key_dim);
         match cfg.w1_readout {
-            W1Readout::Bilinear => W1Head::Bilinear(Bilinear::new(store, "readout.w1", d, dk, keys[0])),
             W1Readout::Pointer | W1Readout::BalancedPointer => W1Head::Pointer {
                 logits: Bilinear::new(store, "readout.w1", d, dk, keys[0]),
                 sign: Bilinear::new(store, "readout.w1_sign", d, dk, keys[1]),
@@ -116,7 +110,6 @@ impl<F: Float> W1Head<F> {
                 };
                 W1Head::SignedSlots(SignedSlots::new(store, d, dk, options, keys))
             }
-            W1Readout::EdgeMlp => W1Head::EdgeMlp(EdgeMlp::new(store, "readout.w1_edge", d, dk, keys[0])),
         }
     }
 
@@ -139,14 +132,12 @@ impl<F: Float> W1Head<F> {
     fn forward(&self, hidden: &Tensor<F>, inputs: &Tensor<F>, heads: &Tensor<F>, plan: Option<&Tensor<F>>, sharpness: &Sharpness<F>) -> Tensor<F> {
         let (gain, rounds) = (sharpness.gain, sharpness.rounds);
         match self {
-            W1Head::Bilinear(form) => form.forward(hidden, inputs),
             W1Head::Pointer { logits, sign, balanced } => {
                 let sharp = logits.forward(hidden, inputs).mul_scalar(gain);
                 let pointer = if *balanced { sinkhorn::even_columns(&sharp, rounds) } else { sharp.softmax(-1) };
                 pointer.mul(&sign.forward(hidden, inputs).tanh()).mul(&magnitude(heads))
             }
             W1Head::SignedSlots(slots) => slots.w1(plan.expect("W1Head::prepare makes the slot plan"), hidden, inputs, &magnitude(heads)),
-            W1Head::EdgeMlp(mlp) => mlp.forward(hidden, inputs),
         }
     }
 }

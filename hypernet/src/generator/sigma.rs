@@ -27,6 +27,7 @@ pub enum SigmaHeads<F: Float = f32> {
     /// `a` is per weight from the bilinear `w1` (offset by `logit`, the initial sigma,
     /// since the form has no bias) or, without it, b1's, shared by the whole row.
     Node { hidden: Linear<F>, out: Linear<F>, w1: Option<(Bilinear<F>, F)> },
+    /// The latent measures (`node-latent`, `hierarchical-vae`): deterministic weights.
     None,
 }
 
@@ -42,7 +43,7 @@ impl<F: Float> SigmaHeads<F> {
                 out: Linear::new(store, "sigma.out", cfg.width, 1, 0.1, logit, k[1]),
                 w1: (cfg.complexity == ComplexityMeasure::WeightSigma).then(|| (Bilinear::new(store, "sigma.w1", cfg.width, cfg.key_dim, k[2]), F::c(logit))),
             },
-            ComplexityMeasure::None | ComplexityMeasure::NodeLatent | ComplexityMeasure::HierarchicalVae => SigmaHeads::None,
+            ComplexityMeasure::NodeLatent | ComplexityMeasure::HierarchicalVae => SigmaHeads::None,
         }
     }
 

@@ -75,10 +75,9 @@ fn bilinear_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
 
 /// The W1 readout's products.
 fn w1_readout_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
-    let (b, d, dk, n, m) = (s.networks, g.width, g.key_dim, s.inputs, s.hidden);
+    let (b, d, n, m) = (s.networks, g.width, s.inputs, s.hidden);
     let form = bilinear_flops(g, s);
     match g.w1_readout {
-        W1Readout::Bilinear => form,
         W1Readout::Pointer | W1Readout::BalancedPointer => 2 * form,
         W1Readout::SignedSlots | W1Readout::SignedSlotsSpare => {
             // The spare column (its logit head, dense rows, message and the vacancy head)
@@ -93,8 +92,6 @@ fn w1_readout_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
             let vacancy = if g.optional_slots && spare { product(1, b * n, d, 2, 2) } else { 0 };
             2 * form + spare_flops + messages + vacancy
         }
-        // A_h H_j, A_x X_i, A_p (H_j * X_i) for every pair, then the pair's output.
-        W1Readout::EdgeMlp => product(1, b * m, d, dk, 2) + product(1, b * n, d, dk, 2) + product(1, b * m * n, d, dk, 2) + product(1, b * m * n, dk, 1, 2),
     }
 }
 
@@ -106,7 +103,6 @@ fn sigma_flops(g: &GeneratorConfig, s: &StepShape) -> u64 {
         ComplexityMeasure::TensorSigma => product(1, b, c, 4, 2),
         ComplexityMeasure::WeightSigma => per_node + bilinear_flops(g, s),
         ComplexityMeasure::NeuronSigma => per_node,
-        ComplexityMeasure::None => 0,
         ComplexityMeasure::NodeLatent => {
             let rows = b * (s.inputs + m + 1);
             product(1, rows, d, 2 * g.noise_dim, 2) + product(1, rows, g.noise_dim, d, 2)
