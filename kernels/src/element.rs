@@ -1,13 +1,13 @@
 //! The element types the kernels work on: `f32` and `f64`.
 
-use crate::pool::Pool;
+use crate::pool::{Pool, Pooled};
 use num_traits::{Float, FromPrimitive};
 use std::fmt::{Debug, Display};
 use std::iter::Sum;
 
 /// A floating-point element type the kernels support (f32 or f64).
 pub trait Element:
-    Float + FromPrimitive + Sum + Default + Debug + Display + Send + Sync + 'static
+    Float + FromPrimitive + Sum + Default + Debug + Display + Send + Sync + Pooled + 'static
 {
     /// Name used in file formats and messages ("f32" or "f64").
     const DTYPE: &'static str;
@@ -17,9 +17,6 @@ pub trait Element:
 
     /// Widening conversion to f64.
     fn to_f64_lossless(self) -> f64;
-
-    /// The buffers of this type kept for reuse (see [`crate::pool`]).
-    fn pool() -> &'static Pool<Self>;
 
     /// `e^x` in a form that loops vectorise: [`crate::exp::exp_f32`] for f32 (within
     /// 1 ulp), the standard library's `exp` for f64 (gradient checks run in f64).
@@ -46,10 +43,6 @@ impl Element for f32 {
     fn to_f64_lossless(self) -> f64 {
         self as f64
     }
-    fn pool() -> &'static Pool<Self> {
-        static POOL: Pool<f32> = Pool::new();
-        &POOL
-    }
     #[inline(always)]
     fn fast_exp(self) -> Self {
         crate::exp::exp_f32(self)
@@ -72,10 +65,6 @@ impl Element for f64 {
     fn to_f64_lossless(self) -> f64 {
         self
     }
-    fn pool() -> &'static Pool<Self> {
-        static POOL: Pool<f64> = Pool::new();
-        &POOL
-    }
     #[inline(always)]
     fn fast_exp(self) -> Self {
         self.exp()
@@ -87,5 +76,19 @@ impl Element for f64 {
         beta: Self, c: *mut Self, rsc: isize, csc: isize,
     ) {
         matrixmultiply::dgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+    }
+}
+
+impl Pooled for f32 {
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<f32> = Pool::new();
+        &POOL
+    }
+}
+
+impl Pooled for f64 {
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<f64> = Pool::new();
+        &POOL
     }
 }

@@ -13,6 +13,7 @@ pub mod element;
 pub mod exp;
 pub mod gemm;
 pub mod lanes;
+pub mod layout;
 pub mod map;
 pub mod norm;
 pub mod parallel;

@@ -14,7 +14,7 @@
 //! [`release`] frees everything kept. Reuse changes no result: every user of
 //! [`take`] overwrites the whole buffer, and [`take_zeroed`] zeroes it.
 
-use crate::element::Element;
+use num_traits::Zero;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -23,6 +23,13 @@ pub const MIN_BYTES: usize = 64 << 10;
 
 /// Most bytes kept per element type.
 pub const MAX_BYTES: usize = 256 << 20;
+
+/// An element type whose large buffers are kept for reuse: where its pool lives.
+/// Every [`crate::Element`] is one.
+pub trait Pooled: Zero + Clone + 'static {
+    /// The buffers of this type kept for reuse.
+    fn pool() -> &'static Pool<Self>;
+}
 
 /// The kept buffers of one element type.
 pub struct Pool<T> {
@@ -39,7 +46,7 @@ struct Kept<T> {
 }
 
 impl<T> Pool<T> {
-    /// An empty pool (for the per-type statics of [`Element::pool`]).
+    /// An empty pool (for the per-type statics of [`Pooled::pool`]).
     pub const fn new() -> Self {
         Pool { kept: Mutex::new(Kept { by_size: BTreeMap::new(), by_age: BTreeMap::new(), next_stamp: 0, bytes: 0 }) }
     }
@@ -84,14 +91,14 @@ fn bytes<T>(v: &Vec<T>) -> usize {
     v.capacity() * std::mem::size_of::<T>()
 }
 
-fn kept<T: Element>() -> std::sync::MutexGuard<'static, Kept<T>> {
+fn kept<T: Pooled>() -> std::sync::MutexGuard<'static, Kept<T>> {
     // A panic while the lock is held cannot leave `Kept` inconsistent: keep using it.
     T::pool().kept.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A buffer of `len` elements whose contents are unspecified (left over from an
 /// earlier use): the caller must overwrite all of them.
-pub fn take<T: Element>(len: usize) -> Vec<T> {
+pub fn take<T: Pooled>(len: usize) -> Vec<T> {
     if len * std::mem::size_of::<T>() >= MIN_BYTES {
         let reused = kept::<T>().take(len);
         if let Some(mut v) = reused {
@@ -103,7 +110,7 @@ pub fn take<T: Element>(len: usize) -> Vec<T> {
 }
 
 /// A buffer of `len` zeros.
-pub fn take_zeroed<T: Element>(len: usize) -> Vec<T> {
+pub fn take_zeroed<T: Pooled>(len: usize) -> Vec<T> {
     let mut v = take(len);
     v.fill(T::zero());
     v
@@ -111,19 +118,19 @@ pub fn take_zeroed<T: Element>(len: usize) -> Vec<T> {
 
 /// Gives a buffer back for reuse (or to the allocator, when it is small or the pool
 /// is full).
-pub fn give<T: Element>(v: Vec<T>) {
+pub fn give<T: Pooled>(v: Vec<T>) {
     if (MIN_BYTES..=MAX_BYTES).contains(&bytes(&v)) {
         kept::<T>().give(v, MAX_BYTES);
     }
 }
 
 /// Bytes of `T` buffers kept now.
-pub fn kept_bytes<T: Element>() -> usize {
+pub fn kept_bytes<T: Pooled>() -> usize {
     kept::<T>().bytes
 }
 
 /// Frees every kept buffer of `T` (before measuring memory, or after a large job).
-pub fn release<T: Element>() {
+pub fn release<T: Pooled>() {
     let mut k = kept::<T>();
     k.by_size.clear();
     k.by_age.clear();

@@ -12,7 +12,7 @@
 //! own order. `C <- alpha * product + beta * C`, with `C` not read when `beta = 0`.
 
 use crate::element::Element;
-use crate::gemm::MatLayout;
+use crate::layout::MatLayout;
 use crate::lanes::dot;
 use crate::simd::widest;
 

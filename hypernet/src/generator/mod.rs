@@ -1,6 +1,7 @@
 //! The beta-conditioned graph-transformer hypernetwork. See `docs/generator.md`.
 
 pub mod assignment;
+pub mod bilinear;
 pub mod block;
 pub mod condition;
 pub mod config;

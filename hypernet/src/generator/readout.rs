@@ -19,6 +19,7 @@
 //! Every weight is a function of its own nodes' features only, so permuting input or
 //! hidden nodes permutes the weights the same way.
 
+use super::bilinear::Bilinear;
 use super::config::{GeneratorConfig, W1Readout};
 use super::linear::Linear;
 use super::output_bias::{NeuronBias, OutputBias};
@@ -31,28 +32,6 @@ use autodiff::{Float, Key, Tensor};
 
 /// Scale of each hidden node's contribution to the output bias b2.
 pub const B2_NODE_SCALE: f32 = 1.0 / 48.0;
-
-/// A bilinear form `q(a) . k(b) / sqrt(dk)` between two node sets: `[B, rows, cols]`.
-pub struct Bilinear<F: Float = f32> {
-    q: Linear<F>,
-    k: Linear<F>,
-    scale: F,
-}
-
-impl<F: Float> Bilinear<F> {
-    pub fn new(store: &mut ParamStore<F>, name: &str, d: usize, dk: usize, key: Key) -> Bilinear<F> {
-        let k = key.split(2);
-        Bilinear {
-            q: Linear::new(store, &format!("{name}.q"), d, dk, 1.0, 0.0, k[0]),
-            k: Linear::new(store, &format!("{name}.k"), d, dk, 1.0, 0.0, k[1]),
-            scale: F::one() / F::c(dk as f64).sqrt(),
-        }
-    }
-
-    pub fn forward(&self, rows: &Tensor<F>, cols: &Tensor<F>) -> Tensor<F> {
-        self.q.forward(rows).matmul(&self.k.forward(cols).transpose(1, 2)).mul_scalar(self.scale)
-    }
-}
 
 /// How sharp the pointer and slot readouts are for one call: the gain g on their logits
 /// (from the call's [`Schedule`]) and the Sinkhorn rounds of the balanced ones.

@@ -11,7 +11,7 @@
 
 use super::config::{ComplexityMeasure, GeneratorConfig};
 use super::linear::Linear;
-use super::readout::Bilinear;
+use super::bilinear::Bilinear;
 use crate::target_batch::BatchedWeights;
 use crate::params::ParamStore;
 use autodiff::{Float, Key, Tensor};

@@ -47,7 +47,7 @@
 
 use super::assignment;
 use super::linear::Linear;
-use super::readout::Bilinear;
+use super::bilinear::Bilinear;
 use super::sinkhorn;
 use crate::params::{constant_on, ParamStore};
 use autodiff::{Float, Key, Tensor};

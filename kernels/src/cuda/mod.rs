@@ -21,6 +21,7 @@
 //! Shapes that disagree are misuse and panic with the op and the shapes, as on CPU.
 
 mod buffer;
+mod catalogue;
 mod device;
 mod error;
 mod launch;
@@ -47,5 +48,6 @@ pub use library::nvrtc_available;
 pub use optim::{AdamStep, SgdStep};
 pub use reduce::ReduceOp;
 pub use softmax::SoftmaxKind;
-pub use source::{all_kernels, compile_all_ptx, Kernel, Source};
+pub use catalogue::{all_kernels, kernels_of};
+pub use source::{compile_all_ptx, Kernel, Source};
 pub use unary::UnaryOp;

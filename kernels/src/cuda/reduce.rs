@@ -84,7 +84,7 @@ impl Device {
         dx: &mut DeviceBuffer<T>,
     ) -> Result<(), CudaError> {
         let (outer, len, inner) = axis_lanes("max_axis_backward", shape, axis, &[x.len(), dx.len()], &[y.len(), g.len()]);
-        if x.len() == 0 {
+        if x.is_empty() {
             return Ok(());
         }
         let f = self.function(MAX_BACKWARD, T::DTYPE)?;

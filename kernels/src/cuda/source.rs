@@ -65,20 +65,6 @@ impl Source {
         }
     }
 
-    /// The kernels this source defines.
-    pub fn kernels(self) -> &'static [Kernel] {
-        match self {
-            Source::Elementwise => super::unary::KERNELS,
-            Source::Binary => super::binary::KERNELS,
-            Source::Reduce => super::reduce::KERNELS,
-            Source::Softmax => super::softmax::KERNELS,
-            Source::LayerNorm => super::layernorm::KERNELS,
-            Source::Optim => super::optim::KERNELS,
-            Source::Philox => super::philox::KERNELS,
-            Source::Copy => super::copy::KERNELS,
-        }
-    }
-
     /// The PTX of this source, compiled on first use and cached for the process
     /// (failures are not cached: a later call tries again).
     pub(crate) fn ptx(self) -> Result<&'static str, CudaError> {
@@ -142,11 +128,6 @@ impl Kernel {
             vec![self.entry("")]
         }
     }
-}
-
-/// Every kernel the launch functions use, source by source.
-pub fn all_kernels() -> Vec<Kernel> {
-    Source::ALL.iter().flat_map(|s| s.kernels().iter().copied()).collect()
 }
 
 /// Compiles every source to PTX with NVRTC (no GPU needed): `(source name, PTX)`
