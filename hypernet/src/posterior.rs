@@ -194,6 +194,7 @@ impl Posterior {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::prior::WeightPriors;
 
@@ -275,7 +276,7 @@ mod tests {
                     assert!(max_row_spread < 1e-6 && all > 1e-5, "one sigma per neuron, different neurons differ: {max_row_spread} {all}");
                     for j in 0..problem.hidden {
                         let ratio = b1[[0, j]] / priors[1] as f32 / (w1[[0, j, 0]] / priors[0] as f32);
-                        assert!((ratio - 1.0).abs() < 1e-5, "neuron {j}: W1 row and b1 share one fraction");
+                        assert!(abs_diff_eq!(ratio, 1.0, epsilon = 1e-5), "neuron {j}: W1 row and b1 share one fraction");
                     }
                 }
                 SigmaSharing::TensorSigma => assert!(all < 1e-6, "one sigma for all of W1: spread {all}"),
@@ -301,7 +302,7 @@ mod tests {
         for i in 0..2 {
             let se = (var_w[i] / draws as f64).sqrt();
             assert!((mean_w[i] - mean_l[i]).abs() < 5.0 * se, "input {i}: mean {} vs {}", mean_w[i], mean_l[i]);
-            assert!((var_w[i] / var_l[i] - 1.0).abs() < 0.1, "input {i}: variance {} vs {}", var_w[i], var_l[i]);
+            assert!(abs_diff_eq!(var_w[i] / var_l[i], 1.0, epsilon = 0.1), "input {i}: variance {} vs {}", var_w[i], var_l[i]);
         }
     }
 }

@@ -224,13 +224,14 @@ impl TaskKind {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
 
     #[test]
     fn values_on_a_known_vector() {
         let x = [3.0, -4.0, 0.0, -1.0];
         assert_eq!(L1Norm.value(&x), 8.0);
-        assert!((L2Norm.value(&x) - 26f64.sqrt()).abs() < 1e-15);
+        assert!(abs_diff_eq!(L2Norm.value(&x), 26f64.sqrt(), epsilon = 1e-15));
         assert_eq!(MaxAbs.value(&x), 4.0);
     }
 
@@ -262,10 +263,10 @@ mod tests {
             for n in [1, 4, 16] {
                 let exact = task.closed_form_variance(n, dist).expect("closed form");
                 let mc = monte_carlo_variance(task, n, dist, 100_000, Key::new(99));
-                assert!((mc / exact - 1.0).abs() < 0.03, "{} {dist:?} n={n}: closed {exact}, Monte Carlo {mc}", task.name());
+                assert!(abs_diff_eq!(mc / exact, 1.0, epsilon = 0.03), "{} {dist:?} n={n}: closed {exact}, Monte Carlo {mc}", task.name());
             }
         }
-        assert!((L1Norm.variance(16, InputDistribution::Gaussian).value - 16.0 * (1.0 - 2.0 / std::f64::consts::PI)).abs() < 1e-12);
+        assert!(abs_diff_eq!(L1Norm.variance(16, InputDistribution::Gaussian).value, 16.0 * (1.0 - 2.0 / std::f64::consts::PI), epsilon = 1e-12));
     }
 
     #[test]
@@ -283,7 +284,7 @@ mod tests {
         let var = L1Norm.variance(16, InputDistribution::Gaussian).value;
         let mean = Tensor::full(&[2, 50_000], 16.0 * (2.0 / std::f64::consts::PI).sqrt());
         let nmse = normalised_mse(&mean, &Tensor::constant(y.clone()), var).to_vec();
-        assert!(nmse.iter().all(|v| (v - 1.0).abs() < 0.03), "{nmse:?}");
+        assert!(nmse.iter().all(|&v| abs_diff_eq!(v, 1.0, epsilon = 0.03)), "{nmse:?}");
         let exact = normalised_mse(&Tensor::constant(y.clone()), &Tensor::constant(y), var).to_vec();
         assert_eq!(exact, vec![0.0, 0.0]);
     }

@@ -2,6 +2,7 @@
 //! their noise) permutes the generated weights the same way, and the output bias,
 //! a sum over nodes, does not change.
 
+use approx::abs_diff_eq;
 use autodiff::{no_grad, Key};
 use hypernet::generator::{ComplexityMeasure, Generated, Generator, GeneratorConfig, OutputBias, Schedule, W1Readout};
 use hypernet::target_batch::BatchedWeights;
@@ -158,7 +159,7 @@ fn the_minus_slot_gate_scales_exactly_the_output_weights_of_minus_readers() {
             let reads_minus = (0..n).filter(|&i| w1[[net, j, i]] != 0.0).count() == 1 && (0..n).any(|i| w1[[net, j, i]] < 0.0);
             minus_readers += usize::from(reads_minus);
             let factor = if reads_minus { 0.25 } else { 1.0 };
-            assert!((w2_gated[[net, j]] - factor * w2[[net, j]]).abs() <= 1e-6, "net {net} neuron {j}: {} vs {factor} x {}", w2_gated[[net, j]], w2[[net, j]]);
+            assert!(abs_diff_eq!(w2_gated[[net, j]], factor * w2[[net, j]], epsilon = 1e-6), "net {net} neuron {j}: {} vs {factor} x {}", w2_gated[[net, j]], w2[[net, j]]);
         }
     }
     assert_eq!(minus_readers, 2 * n, "one reader per - slot in each network");
@@ -180,7 +181,7 @@ fn the_sum_slot_bias_offsets_b1_of_exactly_the_uniform_row_neuron() {
         for j in 0..m {
             let uniform = (0..n).all(|i| w1[[net, j, i]] == w1[[net, j, 0]] && w1[[net, j, i]] > 0.0);
             let expected = if uniform { 3.0 } else { 0.0 };
-            assert!((b1_offset[[net, j]] - b1[[net, j]] - expected).abs() < 1e-5, "net {net} neuron {j} (uniform row: {uniform}): b1 {} -> {}", b1[[net, j]], b1_offset[[net, j]]);
+            assert!(abs_diff_eq!(b1_offset[[net, j]] - b1[[net, j]], expected, epsilon = 1e-5), "net {net} neuron {j} (uniform row: {uniform}): b1 {} -> {}", b1[[net, j]], b1_offset[[net, j]]);
         }
     }
 }

@@ -104,6 +104,7 @@ pub fn force_layout(net: &TargetWeights, neurons: &[usize]) -> Layout {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::reference::{double_sided, pudding};
 
@@ -123,6 +124,6 @@ mod tests {
         for i in 0..n {
             assert!((layout.hidden[i].y - layout.inputs[i].y).abs() < 0.5 / n as f64, "neuron {i}: {:?}", layout.hidden[i]);
         }
-        assert!((layout.hidden[n].y - 0.5).abs() < 0.15, "linear neuron at {:?}", layout.hidden[n]);
+        assert!(abs_diff_eq!(layout.hidden[n].y, 0.5, epsilon = 0.15), "linear neuron at {:?}", layout.hidden[n]);
     }
 }

@@ -44,6 +44,7 @@ pub fn least_squares(features: ArrayView2<f64>, y: ArrayView1<f64>) -> Array1<f6
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use ndarray::array;
 
@@ -59,6 +60,6 @@ mod tests {
     fn duplicate_columns_split_the_weight_instead_of_failing() {
         let f = array![[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
         let c = least_squares(f.view(), array![2.0, 4.0, 6.0].view());
-        assert!((c[0] + c[1] - 2.0).abs() < 1e-6 && c.iter().all(|v| v.is_finite()), "{c}");
+        assert!(abs_diff_eq!(c[0] + c[1], 2.0, epsilon = 1e-6) && c.iter().all(|v| v.is_finite()), "{c}");
     }
 }

@@ -367,6 +367,7 @@ fn input_params(net: &TargetWeights, neurons: &[NeuronParams], i: usize) -> Inpu
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::reference::{double_sided, pad_with_dead_neurons, pudding};
 
@@ -376,12 +377,12 @@ mod tests {
         for (j, neuron) in p.neurons.iter().enumerate() {
             let sign = if j % 2 == 0 { Sign::Positive } else { Sign::Negative };
             assert_eq!(neuron.role, Role::Aligned { input: j / 2, sign });
-            assert!((neuron.effective_output - 1.0).abs() < 1e-6);
-            assert!((neuron.positive_fraction - 0.5).abs() < 0.05);
+            assert!(abs_diff_eq!(neuron.effective_output, 1.0, epsilon = 1e-6));
+            assert!(abs_diff_eq!(neuron.positive_fraction, 0.5, epsilon = 0.05));
         }
         for input in &p.inputs {
             assert_eq!((input.positive_aligned, input.negative_aligned), (1, 1));
-            assert!((input.even_part() - 1.0).abs() < 1e-6 && input.oddness().abs() < 1e-6);
+            assert!(abs_diff_eq!(input.even_part(), 1.0, epsilon = 1e-6) && input.oddness().abs() < 1e-6);
         }
         assert_eq!(p.linear_uniformity, None);
     }
@@ -391,11 +392,11 @@ mod tests {
         let p = OrderParameters::of(&pudding(&[1.0, -1.0, 1.0, 1.0], 10.0));
         let linear: Vec<_> = p.neurons.iter().filter(|q| q.role == Role::Linear).collect();
         assert_eq!(linear.len(), 1);
-        assert!((linear[0].uniformity - 1.0).abs() < 1e-6);
-        assert!((p.linear_uniformity.unwrap() - 1.0).abs() < 1e-6);
+        assert!(abs_diff_eq!(linear[0].uniformity, 1.0, epsilon = 1e-6));
+        assert!(abs_diff_eq!(p.linear_uniformity.unwrap(), 1.0, epsilon = 1e-6));
         let expected = [-1.0, 1.0, -1.0, -1.0];
-        assert!(p.linear_coefficients().iter().zip(expected).all(|(l, e)| (l - e).abs() < 1e-6), "{:?}", p.linear_coefficients());
-        assert!(p.inputs.iter().all(|q| q.oddness().abs() < 1e-5 && (q.even_part() - 1.0).abs() < 1e-6));
+        assert!(p.linear_coefficients().iter().zip(expected).all(|(&l, e)| abs_diff_eq!(l, e, epsilon = 1e-6)), "{:?}", p.linear_coefficients());
+        assert!(p.inputs.iter().all(|q| q.oddness().abs() < 1e-5 && abs_diff_eq!(q.even_part(), 1.0, epsilon = 1e-6)));
     }
 
     #[test]
@@ -403,7 +404,7 @@ mod tests {
         // n = 2: the four cones of half-angle acos(a) cover 4 acos(a) / pi of the circle.
         for a in [0.8f32, 0.9, 0.95] {
             let exact = 4.0 * f64::from(a).acos() / std::f64::consts::PI;
-            assert!((random_alignment_tail(2, a) - exact).abs() < 1e-6, "a = {a}");
+            assert!(abs_diff_eq!(random_alignment_tail(2, a), exact, epsilon = 1e-6), "a = {a}");
         }
         for n in [3, 4, 8, 16] {
             let count = 20_000;
@@ -425,7 +426,7 @@ mod tests {
         assert!(thresholds.windows(2).all(|w| w[1] < w[0]), "{thresholds:?}");
         for n in [5, 6, 7] {
             let a = aligned_min_alignment(n);
-            assert!((random_alignment_tail(n, a) - RANDOM_ALIGNED_MAX_PROBABILITY).abs() < 1e-4, "n = {n}: {a}");
+            assert!(abs_diff_eq!(random_alignment_tail(n, a), RANDOM_ALIGNED_MAX_PROBABILITY, epsilon = 1e-4), "n = {n}: {a}");
         }
         for n in [8, 16, 32, 100] {
             assert_eq!(aligned_min_alignment(n), ALIGNED_MIN_ALIGNMENT_FLOOR, "n = {n}");

@@ -42,6 +42,7 @@ pub fn normalised_mse(a: ArrayView1<f32>, b: ArrayView1<f32>, n: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
 
     #[test]
@@ -50,8 +51,8 @@ mod tests {
         let y = l1_targets(gaussian_inputs(Key::new(3), 20_000, n).view());
         let mean = y.mean().unwrap();
         let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / y.len() as f32;
-        assert!((var as f64 / l1_variance(n) - 1.0).abs() < 0.05, "var {var} vs {}", l1_variance(n));
+        assert!(abs_diff_eq!(var as f64 / l1_variance(n), 1.0, epsilon = 0.05), "var {var} vs {}", l1_variance(n));
         let constant = Array1::from_elem(y.len(), mean);
-        assert!((normalised_mse(constant.view(), y.view(), n) - 1.0).abs() < 0.05);
+        assert!(abs_diff_eq!(normalised_mse(constant.view(), y.view(), n), 1.0, epsilon = 0.05));
     }
 }

@@ -113,6 +113,7 @@ fn assert_permutation(op: &str, perm: &[usize], len: usize) {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::probe::gaussian_inputs;
     use crate::reference::double_sided;
@@ -125,7 +126,7 @@ mod tests {
         let moved = select_neurons(&permute_inputs(&net, &perm), &random_permutation(Key::new(4), 10));
         let y = net.forward(x.view());
         let y_moved = moved.forward(x.select(Axis(1), &perm).view());
-        assert!(y.iter().zip(&y_moved).all(|(a, b)| (a - b).abs() < 1e-4), "{y} vs {y_moved}");
+        assert!(y.iter().zip(&y_moved).all(|(a, b)| abs_diff_eq!(a, b, epsilon = 1e-4)), "{y} vs {y_moved}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! networks compute the norm without the clean structure of the generated ones; the
 //! label is printed (run with `--nocapture`), not asserted, because it is a finding.
 
+use approx::abs_diff_eq;
 use hypernet::optim_config::OptimConfig;
 use hypernet::problem::ProblemConfig;
 use hypernet::train_mlp::{train_mlp, MlpConfig};
@@ -26,5 +27,5 @@ fn adam_trained_network_is_labelled_and_reported() {
     let c = classify(&outcome.weights);
     let e = explain(&outcome.weights, &c.params);
     println!("Adam-trained {n} -> {} -> 1, held-out nMSE {:.4}:\n{c}{e}", 3 * n, outcome.eval_nmse);
-    assert!((e.network_task_nmse - outcome.eval_nmse).abs() < 0.02, "{} vs {}", e.network_task_nmse, outcome.eval_nmse);
+    assert!(abs_diff_eq!(e.network_task_nmse, outcome.eval_nmse, epsilon = 0.02), "{} vs {}", e.network_task_nmse, outcome.eval_nmse);
 }

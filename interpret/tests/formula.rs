@@ -1,6 +1,7 @@
 //! The formula read-out recovers each reference algorithm's coefficients and matches
 //! the network it was read from.
 
+use approx::abs_diff_eq;
 use autodiff::Key;
 use interpret::formula::{explain, Explanation, Feature};
 use interpret::order_params::{OrderParameters, Sign};
@@ -28,7 +29,7 @@ fn is_linear(f: &Feature) -> bool {
 }
 
 fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 0.02
+    abs_diff_eq!(a, b, epsilon = 0.02)
 }
 
 #[test]
@@ -72,7 +73,7 @@ fn convexity_reads_as_one_sum_of_equal_bumps() {
         assert_eq!(directions.nrows(), 3 * n);
         assert!(e.formula.terms[0].coefficient > 0.0);
         assert!(e.discrepancy_nmse < 1e-3, "the formula is the sharp limit of the network: {}", e.discrepancy_nmse);
-        assert!((e.formula_task_nmse - e.network_task_nmse).abs() < 1e-2);
+        assert!(abs_diff_eq!(e.formula_task_nmse, e.network_task_nmse, epsilon = 1e-2));
     }
 }
 

@@ -114,6 +114,7 @@ pub fn min_cost_assignment(cost: &[f64], rows: usize, cols: usize) -> Vec<usize>
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use autodiff::Key;
 
@@ -147,7 +148,7 @@ mod tests {
             assert_eq!(seen.len(), rows, "{rows}x{cols}: columns used twice in {a:?}");
             let total: f64 = a.iter().enumerate().map(|(j, &k)| cost[j * cols + k]).sum();
             let best = brute_force(&cost, rows, cols);
-            assert!((total - best).abs() < 1e-9, "{rows}x{cols}: cost {total}, optimum {best}");
+            assert!(abs_diff_eq!(total, best, epsilon = 1e-9), "{rows}x{cols}: cost {total}, optimum {best}");
         }
     }
 

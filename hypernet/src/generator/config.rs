@@ -274,6 +274,7 @@ impl GeneratorConfig {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::config_parse::parse_toml;
 
@@ -296,8 +297,8 @@ mod tests {
         let annealed = GeneratorConfig { pointer_gain: 40.0, pointer_gain_start: Some(10.0), ..GeneratorConfig::default() };
         let at = |t| annealed.pointer_gain_at(t, 101);
         assert_eq!(at(0), 10.0);
-        assert!((at(50) - 20.0).abs() < 1e-12, "half way, the geometric mean: {}", at(50));
-        assert!((at(100) - 40.0).abs() < 1e-12 && at(500) == at(100), "ends at pointer_gain: {} {}", at(100), at(500));
+        assert!(abs_diff_eq!(at(50), 20.0, epsilon = 1e-12), "half way, the geometric mean: {}", at(50));
+        assert!(abs_diff_eq!(at(100), 40.0, epsilon = 1e-12) && at(500) == at(100), "ends at pointer_gain: {} {}", at(100), at(500));
         let bad = GeneratorConfig { pointer_gain_start: Some(0.0), ..GeneratorConfig::default() };
         assert!(bad.validate().unwrap_err().contains("pointer_gain_start"));
     }

@@ -62,6 +62,7 @@ fn rounds_with<F: Float>(
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use autodiff::Key;
 
@@ -75,10 +76,10 @@ mod tests {
         let p = even_columns(&logits, 5).to_array();
         for b in 0..2 {
             for (i, column) in sums(&p, b, 3, 6, true).into_iter().enumerate() {
-                assert!((column - 2.0).abs() < 1e-4, "column {i} sums to {column}, want m/c = 2");
+                assert!(abs_diff_eq!(column, 2.0, epsilon = 1e-4), "column {i} sums to {column}, want m/c = 2");
             }
             for (j, row) in sums(&p, b, 6, 3, false).into_iter().enumerate() {
-                assert!((row - 1.0).abs() < 0.1, "row {j} sums to {row}");
+                assert!(abs_diff_eq!(row, 1.0, epsilon = 0.1), "row {j} sums to {row}");
             }
         }
     }
@@ -90,11 +91,11 @@ mod tests {
         let p = with_row_and_column_masses(&logits, &rows, &columns, 200).to_array();
         for (k, want) in columns.iter().enumerate() {
             let got: f64 = (0..4).map(|j| p[[0, j, k]]).sum();
-            assert!((got - want).abs() < 1e-9, "column {k} sums to {got}, want {want}");
+            assert!(abs_diff_eq!(got, want, epsilon = 1e-9), "column {k} sums to {got}, want {want}");
         }
         for (j, want) in rows.iter().enumerate() {
             let got: f64 = (0..3).map(|k| p[[0, j, k]]).sum();
-            assert!((got - want).abs() < 1e-6, "row {j} sums to {got}, want {want}");
+            assert!(abs_diff_eq!(got, want, epsilon = 1e-6), "row {j} sums to {got}, want {want}");
         }
     }
 
@@ -105,7 +106,7 @@ mod tests {
         let row_error = |rounds| {
             let p = with_masses(&logits, &masses, rounds).to_array();
             for (k, column) in sums(&p, 0, 5, 7, true).into_iter().enumerate() {
-                assert!((column as f64 - masses[k]).abs() < 1e-4, "column {k} sums to {column}, want {}", masses[k]);
+                assert!(abs_diff_eq!(column as f64, masses[k], epsilon = 1e-4), "column {k} sums to {column}, want {}", masses[k]);
             }
             sums(&p, 0, 7, 5, false).into_iter().map(|r| (r - 1.0).abs()).fold(0.0f32, f32::max)
         };

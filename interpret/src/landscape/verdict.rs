@@ -133,6 +133,7 @@ pub fn verdict_json(v: &MeasureVerdict) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::classify::Label;
 
@@ -185,7 +186,7 @@ mod tests {
         assert_eq!((v.boundaries[0].last_below, v.boundaries[0].first_above), (-4.0, -2.0));
         assert_eq!((v.boundaries[1].below, v.boundaries[1].above), (Family::Pudding, Family::Convexity));
         let low = &v.per_beta[0];
-        assert!((low.margin().unwrap() - 1.0).abs() < 1e-12, "pudding's 0.02 is 100% above 0.01");
+        assert!(abs_diff_eq!(low.margin().unwrap(), 1.0, epsilon = 1e-12), "pudding's 0.02 is 100% above 0.01");
         assert_eq!(v.per_beta[1].best_by_family, vec![(Family::Pudding, 0.05), (Family::Convexity, 0.3)]);
         assert_eq!(v.per_beta[3].margin(), None);
         let json = verdict_json(&v);

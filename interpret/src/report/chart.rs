@@ -173,6 +173,7 @@ impl Chart {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
 
     #[test]
@@ -180,7 +181,7 @@ mod tests {
         let a = Axis::fit("bits", Scale::Log10, [0.0, 3.0, 250.0, f64::NAN]);
         assert_eq!((a.min, a.max), (1.0, 1000.0));
         assert_eq!(a.position(0.0), 0.0);
-        assert!((a.position(10f64.powf(1.5)) - 0.5).abs() < 1e-12);
+        assert!(abs_diff_eq!(a.position(10f64.powf(1.5)), 0.5, epsilon = 1e-12));
         let labels: Vec<String> = a.ticks().into_iter().map(|t| t.1).collect();
         assert_eq!(labels, vec!["1e0", "1e1", "1e2", "1e3"]);
     }

@@ -217,6 +217,7 @@ pub fn generalisation_claims(results: &[SizeResult], log10_betas: &[f64]) -> Vec
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use crate::classify::Label;
     use crate::studies::label_counts::LabelCounts;
@@ -272,7 +273,7 @@ mod tests {
         let size = |n, trained, per_seed_nmse: Vec<f64>| SizeResult { n, trained, log10_beta: -1.0, nmse: Spread::of(&per_seed_nmse), per_seed_nmse, labels: LabelCounts::new([Label::Convexity]) };
         let results = vec![size(4, false, vec![0.4, 0.9]), size(8, true, vec![0.1, 0.3]), size(16, false, vec![0.2, 0.3])];
         let g = &generalisation_claims(&results, &[-1.0])[0];
-        assert!((g.unseen_over_trained.mean - (3.0 + 2.0) / 2.0).abs() < 1e-12, "{g:?}");
+        assert!(abs_diff_eq!(g.unseen_over_trained.mean, (3.0 + 2.0) / 2.0, epsilon = 1e-12), "{g:?}");
         assert_eq!(g.per_n.len(), 3);
         assert_eq!(g.per_n[0].dominant_algorithm, "convexity");
     }

@@ -58,14 +58,15 @@ impl Family {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
 
     #[test]
     fn every_pudding_sign_is_a_pudding_and_fractions_add_up() {
         let counts = LabelCounts::new([Label::PositivePudding, Label::NegativePudding, Label::MixedPudding, Label::Convexity, Label::Constant]);
-        assert!((Family::Pudding.fraction(&counts) - 0.6).abs() < 1e-12);
+        assert!(abs_diff_eq!(Family::Pudding.fraction(&counts), 0.6, epsilon = 1e-12));
         assert_eq!(Family::dominant(&counts), Family::Pudding);
         let total: f64 = Family::ALL.iter().map(|f| f.fraction(&counts)).sum();
-        assert!((total - 1.0).abs() < 1e-12);
+        assert!(abs_diff_eq!(total, 1.0, epsilon = 1e-12));
     }
 }

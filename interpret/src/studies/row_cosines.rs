@@ -91,6 +91,7 @@ impl Mean {
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use hypernet::Activation;
     use ndarray::{arr1, arr2};
@@ -102,7 +103,7 @@ mod tests {
 
     fn close(got: Option<f64>, want: f64) {
         let got = got.expect("a defined mean");
-        assert!((got - want).abs() < 1e-12, "got {got}, want {want}");
+        assert!(abs_diff_eq!(got, want, epsilon = 1e-12), "got {got}, want {want}");
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub fn sample_gaussian_weights(mean: &TargetWeights, sigma: &TargetWeights, key:
 
 #[cfg(test)]
 mod tests {
+    use approx::abs_diff_eq;
     use super::*;
     use hypernet::problem::ProblemConfig;
     use ndarray::{Array1, Array2};
@@ -93,7 +94,7 @@ mod tests {
         let draws: Vec<f32> = (0..4000).map(|i| sample_posterior(&net, Key::new(7).fold_in(i)).w1[[1, 2]]).collect();
         let mean = draws.iter().sum::<f32>() / draws.len() as f32;
         let sd = (draws.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / draws.len() as f32).sqrt();
-        assert!((mean - 2.0).abs() < 0.05 && (sd - 0.5).abs() < 0.05, "mean {mean}, sd {sd}");
+        assert!(abs_diff_eq!(mean, 2.0, epsilon = 0.05) && abs_diff_eq!(sd, 0.5, epsilon = 0.05), "mean {mean}, sd {sd}");
     }
 
     #[test]
