@@ -171,14 +171,19 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    #[test]
-    fn resuming_keeps_earlier_steps_and_cuts_later_and_torn_lines() {
-        let path = std::env::temp_dir().join(format!("hypernet-log-resume-{}.jsonl", std::process::id()));
+    /// A scratch log named after `name` holding the records of steps `0..steps`.
+    fn log_of_steps(name: &str, steps: usize) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("hypernet-log-{name}-{}.jsonl", std::process::id()));
         let mut log = MetricsLog::create(&path).unwrap();
-        for step in 0..5 {
+        for step in 0..steps {
             log.write(&Record { step, nmse: step as f64 }).unwrap();
         }
-        drop(log);
+        path
+    }
+
+    #[test]
+    fn resuming_keeps_earlier_steps_and_cuts_later_and_torn_lines() {
+        let path = log_of_steps("resume", 5);
         let mut torn = std::fs::read(&path).unwrap();
         torn.extend_from_slice(b"{\"step\": 5, \"nm");
         std::fs::write(&path, &torn).unwrap();
@@ -223,12 +228,7 @@ mod tests {
     /// keeps the records before it and saves the rest beside the log.
     #[test]
     fn a_damaged_line_stops_the_resume_unless_repaired() {
-        let path = std::env::temp_dir().join(format!("hypernet-log-damaged-{}.jsonl", std::process::id()));
-        let mut log = MetricsLog::create(&path).unwrap();
-        for step in 0..6 {
-            log.write(&Record { step, nmse: step as f64 }).unwrap();
-        }
-        drop(log);
+        let path = log_of_steps("damaged", 6);
         let good = std::fs::read(&path).unwrap();
         let third = good.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).unwrap().0 + 1;
         let mut damaged = good.clone();
