@@ -95,5 +95,8 @@ fn missing_and_corrupt_checkpoints_and_bad_arguments_are_refused() {
     refused(&ckpt, &["--log10-beta", "-1", "--n", "0"], &["--n", "0"]);
     refused(&ckpt, &["--log10-beta", "-1", "--n", "3", "--count", "0"], &["--count"]);
     refused(&ckpt, &["--n", "3"], &["--log10-beta"]);
+    // Too large for the machine, or for a given limit: refused before any allocation.
+    refused(&ckpt, &["--log10-beta", "-1", "--n", "100000"], &["generating 1 networks with n = 100000", "needs an estimated", "--max-memory"]);
+    refused(&ckpt, &["--log10-beta", "-1", "--n", "3", "--max-memory", "1K"], &["given by --max-memory", "reduce --count"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

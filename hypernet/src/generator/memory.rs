@@ -96,13 +96,23 @@ impl StepMemory {
     /// largest part, the limit (`limit_source` says where it came from) and what to
     /// shrink.
     pub fn check(&self, limit: f64, limit_source: &str) -> Result<(), String> {
+        self.check_for(
+            "one training step",
+            "reduce networks, points, train_inputs, hidden_per_input or the generator's width, heads or blocks",
+            limit,
+            limit_source,
+        )
+    }
+
+    /// [`StepMemory::check`] for any job the estimate describes: `what` names it,
+    /// `remedy` says what to shrink.
+    pub fn check_for(&self, what: &str, remedy: &str, limit: f64, limit_source: &str) -> Result<(), String> {
         if self.total() <= limit {
             return Ok(());
         }
         let (part, bytes) = self.largest();
         Err(format!(
-            "one training step needs an estimated {} (largest part: {part}, {}), more than the {} {limit_source}; \
-             reduce networks, points, train_inputs, hidden_per_input or the generator's width, heads or blocks",
+            "{what} needs an estimated {} (largest part: {part}, {}), more than the {} {limit_source}; {remedy}",
             Bytes(self.total()),
             Bytes(bytes),
             Bytes(limit)

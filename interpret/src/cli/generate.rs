@@ -14,7 +14,9 @@
 
 use autodiff::{no_grad, Key};
 use hypernet::checkpoint::load_checkpoint;
-use hypernet::generator::TrainedGenerator;
+use super::memory_limit::memory_limit;
+use hypernet::generator::memory::StepMemory;
+use hypernet::generator::{GeneratorTrainConfig, TrainedGenerator};
 use hypernet::weights_io::save_target_weights;
 use interpret::studies::beta_sweep::measure_networks;
 use std::path::PathBuf;
@@ -47,6 +49,10 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long)]
     out: PathBuf,
+    /// Refuse a job whose generation and measurement need more memory than this, e.g. 8G
+    /// (default: the memory available now, MemAvailable in /proc/meminfo).
+    #[arg(long)]
+    max_memory: Option<String>,
     /// Write the weight means instead of one weight sample per network.
     #[arg(long)]
     mean: bool,
@@ -64,6 +70,7 @@ impl Args {
         let n = self.n as usize;
         let m = self.m.map_or(config.hidden_per_input * n, |m| m as usize);
         let problem = hypernet::problem::ProblemConfig { inputs: n, hidden: m, ..config.problem.clone() };
+        self.check_memory(config, n, m)?;
         if !(config.log10_beta_min..=config.log10_beta_max).contains(&self.log10_beta) {
             eprintln!(
                 "note: log10 beta {} is outside the range the generator trained on, [{}, {}]",
@@ -101,5 +108,21 @@ impl Args {
         super::files::write_text(&self.out.join("generated.json"), &serde_json::to_string_pretty(&summary).expect("json"))?;
         println!("wrote {count} networks to {}", self.out.display());
         Ok(())
+    }
+
+    /// Refuses a job larger than the memory limit before anything is allocated. The
+    /// estimate is that of a training step of `count` networks of this size measured on
+    /// [`EVAL_POINTS`] inputs (generation without gradients needs less: an upper bound).
+    fn check_memory(&self, config: &GeneratorTrainConfig, n: usize, m: usize) -> Result<(), String> {
+        let Some((limit, source)) = memory_limit(self.max_memory.as_deref())? else {
+            return Ok(());
+        };
+        let job = GeneratorTrainConfig { networks: self.count as usize, points: EVAL_POINTS, train_inputs: vec![n], hidden_per_input: m.div_ceil(n), ..config.clone() };
+        StepMemory::estimate(&job).check_for(
+            &format!("generating {} networks with n = {n}, m = {m}", self.count),
+            "reduce --count, --n or --m, or raise the limit with --max-memory",
+            limit,
+            source,
+        )
     }
 }

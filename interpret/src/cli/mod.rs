@@ -9,6 +9,7 @@
 
 pub mod device;
 pub mod files;
+mod memory_limit;
 mod run_dir;
 mod run_lock;
 

@@ -21,7 +21,8 @@ use super::run_lock::RunLock;
 use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 use hypernet::config_file::{load_toml, save_toml, to_toml};
 use hypernet::config_parse::parse_toml;
-use hypernet::generator::memory::{available_memory, parse_bytes, Bytes, StepMemory};
+use super::memory_limit::memory_limit;
+use hypernet::generator::memory::{Bytes, StepMemory};
 use hypernet::generator::train::Fault;
 use hypernet::generator::{GeneratorTrainConfig, GeneratorTrainer};
 use hypernet::log::MetricsLog;
@@ -205,12 +206,8 @@ impl Args {
     /// Refuses a run whose step would not fit in memory (see [`StepMemory`]).
     fn check_memory(&self, config: &GeneratorTrainConfig) -> Result<(), String> {
         let estimate = StepMemory::estimate(config);
-        let (limit, source) = match &self.max_memory {
-            Some(text) => (parse_bytes(text).map_err(|e| format!("--max-memory: {e}"))?, "given by --max-memory"),
-            None => match available_memory() {
-                Some(bytes) => (bytes, "available (MemAvailable in /proc/meminfo; set another limit with --max-memory)"),
-                None => return Ok(()),
-            },
+        let Some((limit, source)) = memory_limit(self.max_memory.as_deref())? else {
+            return Ok(());
         };
         estimate.check(limit, source)?;
         eprintln!("memory: a training step needs about {} (limit {})", Bytes(estimate.total()), Bytes(limit));
