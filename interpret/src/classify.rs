@@ -37,8 +37,8 @@
 //! term cancels is read on the sum over inputs. `docs/order-parameters.md` ("Noisy
 //! samples") has the confusion matrices, from `examples/classifier_confusion.rs`.
 
+pub use crate::label::Label;
 use crate::order_params::{OrderParameters, Role};
-use crate::reference::Algorithm;
 use hypernet::TargetWeights;
 use std::fmt;
 
@@ -86,66 +86,6 @@ pub const ODDNESS_MAX: f32 = 0.75;
 /// others. A missing entry (`L_i = 0`, as in `2 relu(x_i)` alone) fails; an entry of
 /// a sampled row with noise of 30% of each entry falls below it only at 3 sigma.
 pub const LINEAR_MIN_RELATIVE_COEFFICIENT: f32 = 0.1;
-
-/// The algorithm a network implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Label {
-    DoubleSided,
-    PositivePudding,
-    NegativePudding,
-    MixedPudding,
-    Convexity,
-    /// Axis-aligned, but some input has no neuron reading it.
-    PartialCoverage,
-    /// The output barely depends on the input.
-    Constant,
-    Other,
-}
-
-impl Label {
-    pub const ALL: [Label; 8] = [
-        Label::DoubleSided,
-        Label::PositivePudding,
-        Label::NegativePudding,
-        Label::MixedPudding,
-        Label::Convexity,
-        Label::PartialCoverage,
-        Label::Constant,
-        Label::Other,
-    ];
-
-    /// Name used in reports and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Label::DoubleSided => "double-sided",
-            Label::PositivePudding => "positive-pudding",
-            Label::NegativePudding => "negative-pudding",
-            Label::MixedPudding => "mixed-pudding",
-            Label::Convexity => "convexity",
-            Label::PartialCoverage => "partial-coverage",
-            Label::Constant => "constant",
-            Label::Other => "other",
-        }
-    }
-}
-
-impl fmt::Display for Label {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl From<Algorithm> for Label {
-    fn from(a: Algorithm) -> Label {
-        match a {
-            Algorithm::DoubleSided => Label::DoubleSided,
-            Algorithm::PositivePudding => Label::PositivePudding,
-            Algorithm::NegativePudding => Label::NegativePudding,
-            Algorithm::MixedPudding => Label::MixedPudding,
-            Algorithm::Convexity => Label::Convexity,
-        }
-    }
-}
 
 /// How the aligned neurons read one input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

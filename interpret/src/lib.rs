@@ -15,11 +15,13 @@
 //!
 //! The `hnet` program (`src/main.rs`) runs these passes on weight files.
 
+pub mod alignment;
 pub mod classify;
 pub mod draw;
 pub mod formula;
 pub mod heatmap;
 pub mod landscape;
+pub mod label;
 pub mod layout;
 pub mod least_squares;
 pub mod order_params;
