@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 /// the commit in [`RETIRED_AT`] is the last that has them.
 const RETIRED: [(&str, &str); 3] = [("bilinear", "pointer"), ("edge-mlp", "pointer"), ("none", "tensor-sigma")];
 
-/// The last commit with the retired choices of [`RETIRED`] (the `w1_readout` choices
+/// The last commit with the retired choices (the `w1_readout` choices
 /// `bilinear` and `edge-mlp`, the `complexity` choice `none`; NOTES.md, 2026-12-07).
 pub const RETIRED_AT: &str = "e510b2c";
 
