@@ -11,19 +11,33 @@
 //! a prefix of the longer one, which lets proptest shrink a failure to a few nodes.
 //!
 //! The function checked maps the inputs to the DAG's sinks (values no node uses),
-//! flattened and concatenated, so every node's gradient is exercised. On failure the
-//! report prints the DAG node by node with shapes, and the input values.
+//! flattened and concatenated, so every node's gradient is exercised. Each DAG also
+//! draws which inputs need a gradient (a non-empty subset; the others are constants),
+//! so nodes mix constant and parameter operands and some sinks are constants: a VJP
+//! that mishandles a constant operand (`concat`'s running offset, say) fails. On
+//! failure the report prints the DAG node by node with shapes, and the input values.
+//!
+//! The property counts, over its own draws, how often each operation was placed and
+//! how many nodes mixed a constant and a parameter operand, and fails if an operation
+//! was placed fewer than [`MIN_PLACED`] times: a gradient check of operations that are
+//! never drawn proves nothing (`matmul`, before it drew its own partner, never was).
 
 mod common;
+mod dag_ops;
 
 use autodiff::{no_grad, Key, Tensor};
-use common::{broadcast_sources, check, describe_inputs, shape, values, Domain, MAX_ELEMENTS};
+use common::{broadcast_sources, check_masked, describe_inputs, shape, values, Domain};
+use dag_ops::{FALLBACK, OPS};
 use ndarray::ArrayD;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
+use std::cell::RefCell;
 
 /// Proptest cases (DAGs).
-const DAGS: u32 = 64;
+const DAGS: u32 = 128;
+
+/// Times each operation must be placed over the property's draws.
+const MIN_PLACED: usize = 4;
 
 /// Largest magnitude a node's value may reach.
 const MAX_MAGNITUDE: f64 = 1e3;
@@ -31,141 +45,6 @@ const MAX_MAGNITUDE: f64 = 1e3;
 /// Draws per node before falling back to `neg`.
 const ATTEMPTS: u64 = 16;
 
-/// An operation a node may apply.
-struct DagOp {
-    name: &'static str,
-    arity: usize,
-    /// Whether the operation applies to these operand values.
-    fits: fn(&[&ArrayD<f64>]) -> bool,
-    apply: fn(&[&Tensor<f64>]) -> Tensor<f64>,
-}
-
-const fn op(
-    name: &'static str,
-    arity: usize,
-    fits: fn(&[&ArrayD<f64>]) -> bool,
-    apply: fn(&[&Tensor<f64>]) -> Tensor<f64>,
-) -> DagOp {
-    DagOp { name, arity, fits, apply }
-}
-
-fn always(_: &[&ArrayD<f64>]) -> bool {
-    true
-}
-
-/// Every element of the first operand satisfies `p`.
-fn first_all(x: &[&ArrayD<f64>], p: impl Fn(f64) -> bool) -> bool {
-    x[0].iter().all(|&v| p(v))
-}
-
-fn broadcast_pair(x: &[&ArrayD<f64>]) -> bool {
-    kernels::map::broadcast_shape(x[0].shape(), x[1].shape())
-        .is_some_and(|s| s.iter().product::<usize>() <= MAX_ELEMENTS)
-}
-
-fn rank_at_least(x: &[&ArrayD<f64>], rank: usize) -> bool {
-    x[0].ndim() >= rank
-}
-
-fn last_axis_at_least(x: &[&ArrayD<f64>], len: usize) -> bool {
-    x[0].shape().last().is_some_and(|&n| n >= len)
-}
-
-/// Each row along the last axis has a unique maximum, ahead of the runner-up by
-/// far more than the finite-difference step.
-fn clear_row_maxima(x: &[&ArrayD<f64>]) -> bool {
-    rank_at_least(x, 1)
-        && x[0].lanes(ndarray::Axis(x[0].ndim() - 1)).into_iter().all(|row| {
-            let mut v: Vec<f64> = row.to_vec();
-            v.sort_by(|a, b| b.total_cmp(a));
-            v.len() < 2 || v[0] - v[1] > 1e-3
-        })
-}
-
-/// Each row along the last axis has at least two entries and spread well above 0.
-fn spread_rows(x: &[&ArrayD<f64>]) -> bool {
-    last_axis_at_least(x, 2)
-        && x[0].lanes(ndarray::Axis(x[0].ndim() - 1)).into_iter().all(|row| {
-            let mean = row.mean().expect("row is not empty");
-            row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / row.len() as f64 > 1e-2
-        })
-}
-
-fn matmul_pair(x: &[&ArrayD<f64>]) -> bool {
-    let (a, b) = (x[0].shape(), x[1].shape());
-    a.len() >= 2
-        && b.len() >= 2
-        && a[a.len() - 1] == b[b.len() - 2]
-        && kernels::map::broadcast_shape(&a[..a.len() - 2], &b[..b.len() - 2]).is_some()
-}
-
-fn concat_last_pair(x: &[&ArrayD<f64>]) -> bool {
-    let (a, b) = (x[0].shape(), x[1].shape());
-    !a.is_empty()
-        && a.len() == b.len()
-        && a[..a.len() - 1] == b[..b.len() - 1]
-        && x[0].len() + x[1].len() <= MAX_ELEMENTS
-}
-
-/// The operation a node falls back to: `neg`, which fits any operand.
-const FALLBACK: usize = 0;
-
-/// The operations nodes draw from.
-const OPS: &[DagOp] = &[
-    op("neg", 1, always, |x| x[0].neg()),
-    op("exp", 1, |x| first_all(x, |v| v.abs() < 3.0), |x| x[0].exp()),
-    op("log", 1, |x| first_all(x, |v| v > 0.2), |x| x[0].log()),
-    op("sqrt", 1, |x| first_all(x, |v| v > 0.2), |x| x[0].sqrt()),
-    op("powf(1.5)", 1, |x| first_all(x, |v| v > 0.2), |x| x[0].powf(1.5)),
-    op("square", 1, always, |x| x[0].square()),
-    op("abs", 1, |x| first_all(x, |v| v.abs() > 0.05), |x| x[0].abs()),
-    op("relu", 1, |x| first_all(x, |v| v.abs() > 0.05), |x| x[0].relu()),
-    op("tanh", 1, always, |x| x[0].tanh()),
-    op("sigmoid", 1, always, |x| x[0].sigmoid()),
-    op("silu", 1, always, |x| x[0].silu()),
-    op("softplus", 1, always, |x| x[0].softplus()),
-    op("add_scalar(0.5)", 1, always, |x| x[0].add_scalar(0.5)),
-    op("mul_scalar(-0.7)", 1, always, |x| x[0].mul_scalar(-0.7)),
-    op("add", 2, broadcast_pair, |x| x[0].add(x[1])),
-    op("sub", 2, broadcast_pair, |x| x[0].sub(x[1])),
-    op("mul", 2, broadcast_pair, |x| x[0].mul(x[1])),
-    op("div", 2, |x| broadcast_pair(x) && x[1].iter().all(|v| v.abs() > 0.2), |x| x[0].div(x[1])),
-    op("mse", 2, |x| x[0].shape() == x[1].shape(), |x| x[0].mse(x[1])),
-    op("matmul", 2, matmul_pair, |x| x[0].matmul(x[1])),
-    op("sum(-1, keepdim)", 1, |x| rank_at_least(x, 1), |x| x[0].sum(-1, true)),
-    op("sum(0)", 1, |x| rank_at_least(x, 1), |x| x[0].sum(0, false)),
-    op("mean(-1, keepdim)", 1, |x| rank_at_least(x, 1), |x| x[0].mean(-1, true)),
-    op("max(-1, keepdim)", 1, clear_row_maxima, |x| x[0].max(-1, true)),
-    op("logsumexp(-1, keepdim)", 1, |x| rank_at_least(x, 1), |x| x[0].logsumexp(-1, true)),
-    op("softmax(-1)", 1, |x| rank_at_least(x, 1), |x| x[0].softmax(-1)),
-    op("log_softmax(-1)", 1, |x| rank_at_least(x, 1), |x| x[0].log_softmax(-1)),
-    op("layer_norm(-1)", 1, spread_rows, |x| x[0].layer_norm(1e-5)),
-    op("sum_all", 1, always, |x| x[0].sum_all()),
-    op("reshape(flat)", 1, always, |x| x[0].reshape(&[x[0].len()])),
-    op("transpose(-1, -2)", 1, |x| rank_at_least(x, 2), |x| x[0].transpose(-1, -2)),
-    op("permute(reversed)", 1, always, |x| x[0].permute(&(0..x[0].ndim()).rev().collect::<Vec<_>>())),
-    op("unsqueeze(0)", 1, |x| x[0].ndim() < 4, |x| x[0].unsqueeze(0)),
-    op("squeeze(0)", 1, |x| x[0].shape().first() == Some(&1), |x| x[0].squeeze(0)),
-    op(
-        "broadcast_to([2, ...])",
-        1,
-        |x| x[0].ndim() < 4 && 2 * x[0].len() <= MAX_ELEMENTS,
-        |x| x[0].broadcast_to(&[&[2], &x[0].shape()[..]].concat()),
-    ),
-    op(
-        "narrow(-1, 1, len-1)",
-        1,
-        |x| last_axis_at_least(x, 2),
-        |x| x[0].narrow(-1, 1, x[0].shape()[x[0].ndim() - 1] - 1),
-    ),
-    op(
-        "index_select(-1, [last, 0, 0])",
-        1,
-        |x| rank_at_least(x, 1),
-        |x| x[0].index_select(-1, vec![x[0].shape()[x[0].ndim() - 1] - 1, 0, 0]),
-    ),
-    op("concat(-1)", 2, concat_last_pair, |x| Tensor::concat(&[x[0], x[1]], -1)),
-];
 
 /// One node: an operation and the indices of its operands among earlier values.
 #[derive(Clone, Debug)]
@@ -191,8 +70,16 @@ impl Dag {
                 .find_map(|attempt| {
                     let u = key.fold_in(attempt).uniform_f64(3);
                     let op = (u[0] * OPS.len() as f64) as usize;
-                    let pick = |u: f64| (u * values.len() as f64) as usize;
-                    let operands: Vec<usize> = u[1..=OPS[op].arity].iter().map(|&u| pick(u)).collect();
+                    let pick = |u: f64, among: &[usize]| among[(u * among.len() as f64) as usize];
+                    let all: Vec<usize> = (0..values.len()).collect();
+                    let mut operands = vec![pick(u[1], &all)];
+                    if OPS[op].arity == 2 {
+                        let partners: Vec<usize> = match OPS[op].partner {
+                            Some(fits) => all.into_iter().filter(|&j| fits(&values[operands[0]], &values[j])).collect(),
+                            None => all,
+                        };
+                        operands.push(pick(u[2], &partners));
+                    }
                     let node = Node { op, operands };
                     Self::evaluate(&node, &values).map(|value| (node, value))
                 })
@@ -270,10 +157,13 @@ impl Dag {
     }
 }
 
-/// One drawn DAG: input shapes, node count, and the seed of values and draws.
+/// One drawn DAG: input shapes, which inputs need a gradient, node count, and the
+/// seed of values and draws.
 #[derive(Clone, Debug)]
 struct Sample {
     shapes: Vec<Vec<usize>>,
+    /// Which inputs are parameters (the others constants); never all false.
+    needs: Vec<bool>,
     nodes: usize,
     seed: u64,
 }
@@ -294,33 +184,79 @@ impl Sample {
 }
 
 fn samples() -> impl Strategy<Value = Sample> {
-    let shapes = (shape(0..=3), 1usize..=3).prop_flat_map(|(full, inputs)| broadcast_sources(full, inputs));
+    let shapes = (shape(0..=3), 1usize..=3)
+        .prop_flat_map(|(full, inputs)| (broadcast_sources(full, inputs), 1usize..1 << inputs))
+        .prop_map(|(shapes, mask)| {
+            let needs = (0..shapes.len()).map(|i| mask >> i & 1 == 1).collect();
+            (shapes, needs)
+        });
     // The seed does not shrink (any change redraws everything); the node count, then
-    // the shapes do, and fewer nodes keep the same prefix of the DAG.
-    (3usize..=12, shapes, any::<u64>().no_shrink()).prop_map(|(nodes, shapes, seed)| Sample { shapes, nodes, seed })
+    // the shapes and the mask do, and fewer nodes keep the same prefix of the DAG.
+    (3usize..=12, shapes, any::<u64>().no_shrink())
+        .prop_map(|(nodes, (shapes, needs), seed)| Sample { shapes, needs, nodes, seed })
+}
+
+/// What the property drew: placements per operation, and nodes whose operands mix a
+/// constant and a parameter (all of them, and the `concat`s among them, counting the
+/// final concatenation of the sinks).
+#[derive(Default)]
+struct Tally {
+    placed: Vec<usize>,
+    mixed: usize,
+    mixed_concat: usize,
+}
+
+impl Tally {
+    fn add(&mut self, dag: &Dag, needs: &[bool]) {
+        self.placed.resize(OPS.len(), 0);
+        let mut param: Vec<bool> = needs.to_vec();
+        for node in &dag.nodes {
+            self.placed[node.op] += 1;
+            let from: Vec<bool> = node.operands.iter().map(|&i| param[i]).collect();
+            if from.contains(&true) && from.contains(&false) {
+                self.mixed += 1;
+                self.mixed_concat += OPS[node.op].name.starts_with("concat") as usize;
+            }
+            param.push(from.contains(&true));
+        }
+        let sinks: Vec<bool> = dag.sinks().iter().map(|&i| param[i]).collect();
+        self.mixed_concat += (sinks.contains(&true) && sinks.contains(&false)) as usize;
+    }
 }
 
 #[test]
 fn random_dags_match_finite_differences() {
     let config = common::config(DAGS);
-    let proptest_seed = config.rng_seed;
+    let (proptest_seed, cases) = (config.rng_seed, config.cases);
+    let tally = RefCell::new(Tally::default());
     let result = TestRunner::new(config).run(&samples(), |sample| {
         let inputs = sample.inputs();
         let dag = sample.dag(&inputs);
-        check(&|t: &[Tensor<f64>]| dag.run(t), &inputs, sample.direction_key())
+        tally.borrow_mut().add(&dag, &sample.needs);
+        check_masked(&|t: &[Tensor<f64>]| dag.run(t), &inputs, &sample.needs, sample.direction_key())
             .map(|_| ())
             .map_err(|e| TestCaseError::fail(e.to_string()))
     });
     match result {
-        Ok(()) => {}
+        Ok(()) => {
+            let tally = tally.into_inner();
+            let counts: Vec<String> = OPS.iter().zip(&tally.placed).map(|(o, n)| format!("{}: {n}", o.name)).collect();
+            println!("placed over {cases} DAGs: {}; mixed nodes {} ({} concat)", counts.join(", "), tally.mixed, tally.mixed_concat);
+            if cases == DAGS {
+                let rare: Vec<&String> = counts.iter().zip(&tally.placed).filter(|(_, &n)| n < MIN_PLACED).map(|(c, _)| c).collect();
+                assert!(rare.is_empty(), "operations placed fewer than {MIN_PLACED} times in {DAGS} DAGs: {rare:?}");
+                assert!(tally.mixed >= 20 && tally.mixed_concat >= 20, "too few nodes mixing constant and parameter operands: {} ({} concat)", tally.mixed, tally.mixed_concat);
+            }
+        }
         Err(TestError::Abort(why)) => panic!("proptest gave up: {why}"),
         Err(TestError::Fail(why, sample)) => {
             let inputs = sample.inputs();
             panic!(
-                "a random DAG failed the gradient check: {why}\n  seed {}, {} nodes, input shapes {:?}\n{}\n{}  rerun: PROPTEST_RNG_SEED={proptest_seed}",
+                "a random DAG failed the gradient check: {why}\n  seed {}, {} nodes, input shapes {:?}, inputs needing a gradient {:?}\n{}\n{}  rerun: PROPTEST_RNG_SEED={proptest_seed}",
                 sample.seed,
                 sample.nodes,
                 sample.shapes,
+                sample.needs,
                 sample.dag(&inputs).describe(&inputs),
                 describe_inputs(&inputs)
             )

@@ -7,10 +7,15 @@
 //! ([`Shapes`]), where their values are drawn from ([`Domain`]), and a closure applying
 //! it. The closure also gets a [`Ctx`] holding the case's axis and drawing any other
 //! parameter (a permutation, a window, indices, a scalar) from the case's seed, so the
-//! same case always makes the same call.
+//! same case always makes the same call. Scalar parameters (the `powf` exponent, the
+//! `layer_norm` eps, the constants of `add_scalar` and `mul_scalar`) are drawn too,
+//! rounded to f32 so that a case's f32 and f64 runs use the same value.
+//!
+//! Each line is written once with [`case!`] and compiled twice, for `Tensor<f64>` (the
+//! gradient checks) and `Tensor<f32>` (the f32-against-f64 consistency check).
 
 use super::{broadcast_sources, dim, shape, values, Domain, MAX_ELEMENTS};
-use autodiff::{Key, Tensor};
+use autodiff::{Float, Key, Tensor};
 use proptest::prelude::*;
 use std::cell::RefCell;
 use Domain::*;
@@ -34,13 +39,19 @@ pub enum Shapes {
     ConcatAlong,
 }
 
+/// A case's closure in one precision.
+pub type Op<T> = fn(&[Tensor<T>], &Ctx) -> Tensor<T>;
+
 /// One primitive under test.
 pub struct Case {
     pub name: &'static str,
     pub inputs: usize,
     pub shapes: Shapes,
     pub domain: Domain,
-    pub op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>,
+    pub op: Op<f64>,
+    /// The same closure compiled for f32 (`None` for an f64-only case made by [`case`],
+    /// such as the harness's own deliberately wrong primitive).
+    pub op32: Option<Op<f32>>,
 }
 
 pub const fn case(
@@ -50,51 +61,66 @@ pub const fn case(
     domain: Domain,
     op: fn(&[Tensor<f64>], &Ctx) -> Tensor<f64>,
 ) -> Case {
-    Case { name, inputs, shapes, domain, op }
+    Case { name, inputs, shapes, domain, op, op32: None }
+}
+
+/// A [`Case`] whose closure is compiled for both f64 and f32:
+/// `case!(name, inputs, shapes, domain, |x, c| body)`.
+macro_rules! case {
+    ($name:expr, $inputs:expr, $shapes:expr, $domain:expr, |$x:pat_param, $c:pat_param| $body:expr) => {
+        Case {
+            name: $name,
+            inputs: $inputs,
+            shapes: $shapes,
+            domain: $domain,
+            op: |$x: &[Tensor<f64>], $c: &Ctx| $body,
+            op32: Some(|$x: &[Tensor<f32>], $c: &Ctx| $body),
+        }
+    };
 }
 
 /// One line per primitive. Add yours here.
 #[rustfmt::skip]
 pub const CASES: &[Case] = &[
-    case("add", 2, Broadcasting, Any, |x, _| x[0].add(&x[1])),
-    case("mul", 2, Broadcasting, Any, |x, _| x[0].mul(&x[1])),
-    case("exp", 1, Same, Any, |x, _| x[0].exp()),
-    case("sum", 1, AxisOp, Any, |x, c| x[0].sum(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
-    case("sum_all", 1, Same, Any, |x, _| x[0].sum_all()),
-    case("reshape", 1, Same, Any, |x, c| x[0].reshape(&c.regrouped(&x[0].shape()))),
-    case("matmul", 2, MatMulPair, Any, |x, _| x[0].matmul(&x[1])),
-    case("transpose", 1, AxisOp, Any, |x, c| x[0].transpose(c.signed_axis(x[0].ndim()), c.other_axis(x[0].ndim()))),
-    case("permute", 1, Same, Any, |x, c| x[0].permute(&c.permutation(x[0].ndim()))),
-    case("broadcast_to", 1, Same, Any, |x, c| x[0].broadcast_to(&c.expanded(&x[0].shape()))),
-    case("unsqueeze", 1, Same, Any, |x, c| x[0].unsqueeze(c.insertion_axis(x[0].ndim()))),
-    case("squeeze", 1, UnitAxis, Any, |x, c| x[0].squeeze(c.signed_axis(x[0].ndim()))),
-    case("concat", 3, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[2]], c.signed_axis(x[0].ndim()))),
-    case("concat_reused_input", 2, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[0]], c.signed_axis(x[0].ndim()))),
-    case("narrow", 1, AxisOp, Any, |x, c| { let (start, len) = c.window(x[0].shape()[c.axis]); x[0].narrow(c.signed_axis(x[0].ndim()), start, len) }),
-    case("index_select", 1, AxisOp, Any, |x, c| x[0].index_select(c.signed_axis(x[0].ndim()), c.indices(x[0].shape()[c.axis]))),
-    case("neg", 1, Same, Any, |x, _| -&x[0]),
-    case("add_scalar", 1, Same, Any, |x, _| x[0].add_scalar(0.7)),
-    case("mul_scalar", 1, Same, Any, |x, _| x[0].mul_scalar(-1.3)),
-    case("powf", 1, Same, Positive, |x, _| x[0].powf(1.7)),
-    case("square", 1, Same, Any, |x, _| x[0].square()),
-    case("log", 1, Same, Positive, |x, _| x[0].log()),
-    case("sqrt", 1, Same, Positive, |x, _| x[0].sqrt()),
-    case("abs", 1, Same, AwayFromZero, |x, _| x[0].abs()),
-    case("relu", 1, Same, AwayFromZero, |x, _| x[0].relu()),
-    case("sigmoid", 1, Same, Any, |x, _| x[0].sigmoid()),
-    case("tanh", 1, Same, Any, |x, _| x[0].tanh()),
-    case("silu", 1, Same, Any, |x, _| x[0].silu()),
-    case("softplus", 1, Same, Any, |x, _| x[0].softplus()),
-    case("sub", 2, Broadcasting, Any, |x, _| &x[0] - &x[1]),
-    case("div", 2, Broadcasting, AwayFromZero, |x, _| &x[0] / &x[1]),
-    case("mean", 1, AxisOp, Any, |x, c| x[0].mean(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
-    case("mean_all", 1, Same, Any, |x, _| x[0].mean_all()),
-    case("max", 1, AxisOp, Distinct, |x, c| x[0].max(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
-    case("softmax", 1, AxisOp, Any, |x, c| x[0].softmax(c.signed_axis(x[0].ndim()))),
-    case("log_softmax", 1, AxisOp, Any, |x, c| x[0].log_softmax(c.signed_axis(x[0].ndim()))),
-    case("logsumexp", 1, AxisOp, Any, |x, c| x[0].logsumexp(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
-    case("layer_norm", 1, AxisOp, Any, |x, _| x[0].layer_norm(1e-2)),
-    case("mse", 2, Same, Any, |x, _| x[0].mse(&x[1])),
+    case!("add", 2, Broadcasting, Any, |x, _| x[0].add(&x[1])),
+    case!("mul", 2, Broadcasting, Any, |x, _| x[0].mul(&x[1])),
+    case!("exp", 1, Same, Any, |x, _| x[0].exp()),
+    case!("sum", 1, AxisOp, Any, |x, c| x[0].sum(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
+    case!("sum_all", 1, Same, Any, |x, _| x[0].sum_all()),
+    case!("reshape", 1, Same, Any, |x, c| x[0].reshape(&c.regrouped(&x[0].shape()))),
+    case!("matmul", 2, MatMulPair, Any, |x, _| x[0].matmul(&x[1])),
+    case!("transpose", 1, AxisOp, Any, |x, c| x[0].transpose(c.signed_axis(x[0].ndim()), c.other_axis(x[0].ndim()))),
+    case!("permute", 1, Same, Any, |x, c| x[0].permute(&c.permutation(x[0].ndim()))),
+    case!("broadcast_to", 1, Same, Any, |x, c| x[0].broadcast_to(&c.expanded(&x[0].shape()))),
+    case!("unsqueeze", 1, Same, Any, |x, c| x[0].unsqueeze(c.insertion_axis(x[0].ndim()))),
+    case!("squeeze", 1, UnitAxis, Any, |x, c| x[0].squeeze(c.signed_axis(x[0].ndim()))),
+    case!("concat", 3, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[2]], c.signed_axis(x[0].ndim()))),
+    case!("concat_reused_input", 2, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[0]], c.signed_axis(x[0].ndim()))),
+    case!("narrow", 1, AxisOp, Any, |x, c| { let (start, len) = c.window(x[0].shape()[c.axis]); x[0].narrow(c.signed_axis(x[0].ndim()), start, len) }),
+    case!("index_select", 1, AxisOp, Any, |x, c| x[0].index_select(c.signed_axis(x[0].ndim()), c.indices(x[0].shape()[c.axis]))),
+    case!("neg", 1, Same, Any, |x, _| -&x[0]),
+    case!("add_scalar", 1, Same, Any, |x, c| x[0].add_scalar(c.scalar("c", -5.0, 5.0))),
+    case!("mul_scalar", 1, Same, Any, |x, c| x[0].mul_scalar(c.scalar("c", -5.0, 5.0))),
+    case!("powf", 1, Same, Positive, |x, c| x[0].powf(c.exponent())),
+    case!("square", 1, Same, Any, |x, _| x[0].square()),
+    case!("log", 1, Same, Positive, |x, _| x[0].log()),
+    case!("sqrt", 1, Same, Positive, |x, _| x[0].sqrt()),
+    case!("abs", 1, Same, AwayFromZero, |x, _| x[0].abs()),
+    case!("relu", 1, Same, AwayFromZero, |x, _| x[0].relu()),
+    case!("sigmoid", 1, Same, Any, |x, _| x[0].sigmoid()),
+    case!("tanh", 1, Same, Any, |x, _| x[0].tanh()),
+    case!("silu", 1, Same, Any, |x, _| x[0].silu()),
+    case!("softplus", 1, Same, Any, |x, _| x[0].softplus()),
+    case!("sub", 2, Broadcasting, Any, |x, _| &x[0] - &x[1]),
+    case!("div", 2, Broadcasting, AwayFromZero, |x, _| &x[0] / &x[1]),
+    case!("mean", 1, AxisOp, Any, |x, c| x[0].mean(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
+    case!("mean_all", 1, Same, Any, |x, _| x[0].mean_all()),
+    case!("max", 1, AxisOp, Distinct, |x, c| x[0].max(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
+    case!("softmax", 1, AxisOp, Any, |x, c| x[0].softmax(c.signed_axis(x[0].ndim()))),
+    case!("log_softmax", 1, AxisOp, Any, |x, c| x[0].log_softmax(c.signed_axis(x[0].ndim()))),
+    case!("logsumexp", 1, AxisOp, Any, |x, c| x[0].logsumexp(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
+    case!("layer_norm", 1, AxisOp, Any, |x, c| x[0].layer_norm(c.log_uniform("eps", 1e-6, 1.0))),
+    case!("mse", 2, Same, Any, |x, _| x[0].mse(&x[1])),
 ];
 
 /// The parameters of a case besides its input values: the axis drawn with the
@@ -124,6 +150,28 @@ impl Ctx {
 
     fn below(&self, what: &str, n: usize) -> usize {
         (self.uniform(what, 1)[0] * n as f64) as usize
+    }
+
+    /// A scalar parameter uniform in `[lo, hi]`, rounded to f32 (then exact in both
+    /// precisions).
+    pub fn scalar<T: Float>(&self, what: &str, lo: f64, hi: f64) -> T {
+        let v = (lo + (hi - lo) * self.uniform(what, 1)[0]) as f32;
+        T::c(self.note(what, v) as f64)
+    }
+
+    /// A scalar parameter log-uniform in `[lo, hi]` (both positive), rounded to f32.
+    pub fn log_uniform<T: Float>(&self, what: &str, lo: f64, hi: f64) -> T {
+        let v = (lo.ln() + (hi.ln() - lo.ln()) * self.uniform(what, 1)[0]).exp() as f32;
+        T::c(self.note(what, v) as f64)
+    }
+
+    /// A `powf` exponent: a special value (0, 1, 2, 0.5, -1, 3) a third of the time,
+    /// else uniform in `[-3, 4]`, rounded to f32.
+    pub fn exponent<T: Float>(&self) -> T {
+        const SPECIAL: [f32; 6] = [0.0, 1.0, 2.0, 0.5, -1.0, 3.0];
+        let u = self.uniform("exponent", 2);
+        let p = if u[0] < 1.0 / 3.0 { SPECIAL[(u[1] * 6.0) as usize] } else { (-3.0 + 7.0 * u[1]) as f32 };
+        T::c(self.note("exponent", p) as f64)
     }
 
     /// A boolean flag.
@@ -259,7 +307,15 @@ impl Sample {
     pub fn direction_key(&self) -> Key {
         Key::new(self.seed).split(self.shapes.len() + 2)[self.shapes.len() + 1]
     }
+    /// Which inputs the gradient check makes parameters (the others are constants):
+    /// a non-empty subset drawn uniformly from the seed.
+    pub fn needs_grad(&self) -> Vec<bool> {
+        super::mask(self.shapes.len(), Key::new(self.seed).fold_in(MASK_TAG))
+    }
 }
+
+/// Folded into a sample's key to draw its mask of inputs that need a gradient.
+const MASK_TAG: u64 = 0x6D61_736B;
 
 impl Case {
     /// Random draws of this case: its input shapes and axis, and the seed of its values.

@@ -7,9 +7,10 @@
 #![allow(dead_code)] // each test file uses part of this module
 
 pub mod cases;
+pub mod precision;
 
 use autodiff::gradcheck::{check_gradients, check_gradients_fast, GradcheckError, TestFn, Tolerance, Worst};
-use autodiff::Key;
+use autodiff::{Key, Tensor};
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -104,6 +105,55 @@ pub fn check(f: TestFn, inputs: &[ArrayD<f64>], key: Key) -> Result<Worst, Gradc
     } else {
         check_gradients_fast(f, inputs, &tolerance(), key)
     }
+}
+
+/// A non-empty subset of `count` inputs, drawn uniformly with `key`: which inputs a
+/// check makes parameters (`true`) and which constants.
+pub fn mask(count: usize, key: Key) -> Vec<bool> {
+    let subsets = (1usize << count) - 1;
+    let pick = 1 + ((key.uniform_f64(1)[0] * subsets as f64) as usize).min(subsets - 1);
+    (0..count).map(|i| pick >> i & 1 == 1).collect()
+}
+
+/// [`check`] of `f` with only the inputs marked in `needs` as parameters; the others
+/// enter as constants (`Tensor::constant`), so that backward sees `needs[i] = false`
+/// for them and skips their gradient, as in training with frozen inputs. An input
+/// index in the error counts all inputs, constants included.
+pub fn check_masked(f: TestFn, inputs: &[ArrayD<f64>], needs: &[bool], key: Key) -> Result<Worst, GradcheckError> {
+    masked(f, inputs, needs, |g, params| check(g, params, key))
+}
+
+/// [`check_masked`] with the random-direction check whatever the size (for inputs
+/// with many outputs, whose full Jacobian would take one VJP per output element).
+pub fn check_masked_fast(f: TestFn, inputs: &[ArrayD<f64>], needs: &[bool], key: Key) -> Result<Worst, GradcheckError> {
+    masked(f, inputs, needs, |g, params| check_gradients_fast(g, params, &tolerance(), key))
+}
+
+/// Runs `checker` on `f` restricted to the marked inputs (the others constants), and
+/// maps an input index in its error back to the index among all inputs.
+fn masked(
+    f: TestFn,
+    inputs: &[ArrayD<f64>],
+    needs: &[bool],
+    checker: impl Fn(TestFn, &[ArrayD<f64>]) -> Result<Worst, GradcheckError>,
+) -> Result<Worst, GradcheckError> {
+    assert_eq!(inputs.len(), needs.len(), "one mask entry per input");
+    let marked: Vec<usize> = (0..inputs.len()).filter(|&i| needs[i]).collect();
+    let params: Vec<ArrayD<f64>> = marked.iter().map(|&i| inputs[i].clone()).collect();
+    let g = |p: &[Tensor<f64>]| {
+        let mut p = p.iter();
+        let all: Vec<Tensor<f64>> = inputs
+            .iter()
+            .zip(needs)
+            .map(|(x, &n)| if n { p.next().expect("one parameter per marked input").clone() } else { Tensor::constant(x.clone()) })
+            .collect();
+        f(&all)
+    };
+    checker(&g, &params).map_err(|e| match e {
+        GradcheckError::Mismatch(w) => GradcheckError::Mismatch(Worst { input: marked[w.input], ..w }),
+        GradcheckError::Nondeterministic { input } => GradcheckError::Nondeterministic { input: marked[input] },
+        other => other,
+    })
 }
 
 /// Every input with its shape and values, one block each.
