@@ -10,7 +10,10 @@
 //! (`powf`'s exponent, `layer_norm`'s eps, scalar constants) are drawn per case.
 //!
 //! Small inputs get the full Jacobian, larger ones the random-direction check; both
-//! run backward twice and demand identical bits. On failure the report names the
+//! run backward twice and demand identical bits.
+//!
+//! The same cases run in f32 against f64 ([`every_primitive_in_f32_agrees_with_f64`]),
+//! and a test reads `src/ops/` to make sure every primitive file has a case. On failure the report names the
 //! primitive, the (shrunk) shapes, the seed, the drawn parameters, the input values
 //! and the worst element; `GRADCHECK_ONLY=<name>` runs the cases whose name contains
 //! `<name>`, and `PROPTEST_RNG_SEED` / `PROPTEST_CASES` change the draw.
@@ -19,7 +22,8 @@ mod common;
 
 use autodiff::{no_grad, Tensor};
 use common::cases::{case, selected_cases, Case, Sample, Shapes::Same, CASES};
-use common::{check_masked, describe_inputs, Domain::AwayFromZero};
+use common::precision::{run, runs_agree, to_f32_grid, Tol32};
+use common::{check_masked, describe_inputs, values, Domain, Domain::AwayFromZero};
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -160,4 +164,77 @@ fn every_primitive_file_has_a_gradient_check_case() {
         primitives.iter().filter(|p| !CASES.iter().any(|c| file_of_case(c.name, &primitives) == Some(p.as_str()))).collect();
     assert!(uncovered.is_empty(), "primitives in src/ops without a line in CASES (tests/common/cases.rs): {uncovered:?}");
     assert!(CASES.iter().all(|c| c.op32.is_some()), "every case runs in f32 too (write it with `case!`)");
+}
+
+/// Proptest cases per primitive in the f32 check.
+const F32_CASES_PER_PRIMITIVE: u32 = 64;
+
+/// The f32 tolerance (see [`every_primitive_in_f32_agrees_with_f64`]).
+const F32_TOL: Tol32 = Tol32 { rtol: 1e-5, scaled: 1e-5, atol: 0.0 };
+
+/// Runs one case in f64 and f32 from the same f32-exact inputs; `Ok(worst ratio of error to allowance)`.
+fn compare_f32(case: &Case, sample: &Sample) -> Result<f64, String> {
+    let op32 = case.op32.ok_or("the case has no f32 closure")?;
+    let inputs: Vec<_> = sample.inputs(case.domain).iter().map(to_f32_grid).collect();
+    let needs = vec![true; inputs.len()];
+    let seed = |shape: &[usize]| to_f32_grid(&values(Domain::Any, shape, sample.direction_key()));
+    let r64 = run(case.op, &inputs, &needs, &sample.ctx(), &seed);
+    let r32 = run(op32, &inputs, &needs, &sample.ctx(), &seed);
+    runs_agree(&r32, &r64, F32_TOL)
+}
+
+/// The scalar parameters a case draws, as its closure logs them.
+fn drawn_parameters(case: &Case, sample: &Sample) -> String {
+    let ctx = sample.ctx();
+    let inputs: Vec<_> = sample.inputs(case.domain).iter().map(|x| autodiff::Tensor::constant(x.clone())).collect();
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| autodiff::no_grad(|| (case.op)(&inputs, &ctx))));
+    let log = ctx.log.borrow().join(", ");
+    log
+}
+
+/// Every primitive of `CASES` in f32 against the same primitive in f64.
+///
+/// The gradient checks run in f64 only; the f32 code paths (the vectorised `exp` of
+/// `kernels::exp`, the f32 GEMM, sums rounded at f32) are checked here. Each case runs
+/// on the gradient checks' random shapes, values and parameters, rounded to f32 so
+/// both precisions start from identical numbers, with every input a parameter and a
+/// random seed gradient (also f32-exact). The outputs and every input gradient must
+/// agree within f32 rounding: `|a32 - a64| <= 1e-5 (|a64| + S)` elementwise, with `S`
+/// the run's largest magnitude (output, seed, gradients), against which sums and
+/// near-cancellations round (see `common::precision::Tol32`). A value beyond f32's
+/// range must be the infinity of its sign in f32, and an f32 result may be non-finite
+/// only where the f64 one is.
+#[test]
+fn every_primitive_in_f32_agrees_with_f64() {
+    let mut failures = Vec::new();
+    let mut worst: (f64, &str) = (0.0, "");
+    for case in selected_cases() {
+        let config = common::config(F32_CASES_PER_PRIMITIVE);
+        let seed = config.rng_seed;
+        let case_worst = std::cell::Cell::new(0.0f64);
+        let result = TestRunner::new(config).run(&case.samples(), |sample| {
+            let ratio = compare_f32(case, &sample).map_err(TestCaseError::fail)?;
+            case_worst.set(case_worst.get().max(ratio));
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TestError::Abort(why)) => failures.push(format!("`{}`: proptest gave up: {why}", case.name)),
+            Err(TestError::Fail(why, sample)) => failures.push(format!(
+                "`{}` differs in f32: {why}\n  shapes {:?}, axis {}, value seed {}, parameters [{}]\n{}  rerun: GRADCHECK_ONLY={} PROPTEST_RNG_SEED={seed}\n",
+                case.name,
+                sample.shapes,
+                sample.axis,
+                sample.seed,
+                drawn_parameters(case, &sample),
+                describe_inputs(&sample.inputs(case.domain).iter().map(to_f32_grid).collect::<Vec<_>>()),
+                case.name
+            )),
+        }
+        if case_worst.get() > worst.0 {
+            worst = (case_worst.get(), case.name);
+        }
+    }
+    assert!(failures.is_empty(), "{} primitives differ between f32 and f64:\n\n{}", failures.len(), failures.join("\n"));
+    println!("worst f32 error / allowance: {:.3} (`{}`)", worst.0, worst.1);
 }

@@ -15,12 +15,11 @@
 //!    `|a - r| <= 1e-10 (|r| + max|r|)`;
 //! 3. in f32 against f64 from the same f32-exact inputs (`common::precision`).
 
-mod common;
 
 use autodiff::{Key, Tensor};
-use common::cases::{Ctx, Op};
-use common::precision::{run, runs_agree, to_f32_grid, Tol32};
-use common::{check_masked_fast, values, Domain, Domain::*};
+use crate::common::cases::{Ctx, Op};
+use crate::common::precision::{run, runs_agree, to_f32_grid, Tol32};
+use crate::common::{check_masked_fast, values, Domain, Domain::*};
 use ndarray::{ArrayD, Axis, Ix2, IxDyn};
 
 /// A gradient reference: the gradient of `sum(seed * f(inputs))` for every input.

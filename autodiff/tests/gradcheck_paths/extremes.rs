@@ -19,12 +19,11 @@
 //! * `max` with exact ties: the whole gradient goes to the first maximal element,
 //!   in f64 and f32 alike.
 
-mod common;
 
 use autodiff::gradcheck::{check_gradients, Tolerance};
 use autodiff::{Key, Tensor};
-use common::cases::{Ctx, Op};
-use common::precision::{agree, run, runs_agree, to_f32_grid, Tol32};
+use crate::common::cases::{Ctx, Op};
+use crate::common::precision::{agree, run, runs_agree, to_f32_grid, Tol32};
 use ndarray::{ArrayD, Axis, IxDyn};
 
 /// An elementwise function and where to evaluate it.
@@ -200,7 +199,7 @@ fn row_functions_at_large_offsets_and_spreads() {
                 failures.push(format!("`{}` (key {k}), f64: {e}", case.name));
                 continue;
             }
-            let seed = |s: &[usize]| to_f32_grid(&common::values(common::Domain::Any, s, key.fold_in(2)));
+            let seed = |s: &[usize]| to_f32_grid(&crate::common::values(crate::common::Domain::Any, s, key.fold_in(2)));
             let r64 = run(case.op, std::slice::from_ref(&x), &[true], &ctx, &seed);
             let r32 = run(case.op32, std::slice::from_ref(&x), &[true], &ctx, &seed);
             if let Err(e) = runs_agree(&r32, &r64, Tol32 { rtol: 1e-5, scaled: 1e-5, atol: 0.0 }) {
@@ -219,7 +218,7 @@ fn max_sends_the_gradient_of_a_tie_to_the_first_maximum() {
     for k in 0..4u64 {
         let key = Key::new(0x71E5 + k);
         let x = ArrayD::from_shape_vec(IxDyn(&[5, 6]), key.uniform_f64(30).iter().map(|u| (4.0 * u).floor() - 1.0).collect()).unwrap();
-        let g = to_f32_grid(&common::values(common::Domain::Any, &[6], key.fold_in(1)));
+        let g = to_f32_grid(&crate::common::values(crate::common::Domain::Any, &[6], key.fold_in(1)));
         for axis in 0..2 {
             let lanes = x.lanes(Axis(axis));
             let mut want = ArrayD::zeros(x.raw_dim());
