@@ -39,13 +39,7 @@ impl<T: Float> Tensor<T> {
         if !self.requires_grad() {
             return;
         }
-        let seed = match self.device() {
-            crate::tensor::Device::Cpu => Storage::Cpu(seed),
-            #[cfg(feature = "cuda")]
-            crate::tensor::Device::Cuda(d) => Storage::Cuda(
-                crate::cuda::DeviceArray::upload(&d, &seed).unwrap_or_else(|e| panic!("backward: copying the seed to {d}: {e}")),
-            ),
-        };
+        let seed = Storage::on(&self.device(), seed, "backward");
         let order = reverse_topological(self);
         let mut adjoints: BTreeMap<u64, Storage<T>> = BTreeMap::new();
         adjoints.insert(self.id(), seed);
@@ -56,37 +50,45 @@ impl<T: Float> Tensor<T> {
                 continue;
             };
             let needs: Vec<bool> = origin.inputs.iter().map(|i| i.requires_grad()).collect();
-            match g {
-                Storage::Cpu(g) => {
-                    let grads = {
-                        let values: Vec<_> = origin.inputs.iter().map(|i| i.value()).collect();
-                        let arrays: Vec<&ArrayD<T>> = values.iter().map(|r| &**r).collect();
-                        let out = t.value();
-                        origin.op.backward_owned(&arrays, &out, g, &needs)
-                    };
-                    add_adjoints(origin, grads.into_iter().map(|g| g.map(Storage::Cpu)), &needs, &mut adjoints);
-                }
-                #[cfg(feature = "cuda")]
-                Storage::Cuda(g) => {
-                    let grads = {
-                        let values: Vec<_> = origin.inputs.iter().map(|i| i.storage()).collect();
-                        let arrays: Vec<&crate::cuda::DeviceArray<T>> = values.iter().map(|r| device_value(r, origin)).collect();
-                        let out = t.storage();
-                        origin.op.backward_cuda(&arrays, device_value(&out, origin), g, &needs)
-                    };
-                    add_adjoints(origin, grads.into_iter().map(|g| g.map(Storage::Cuda)), &needs, &mut adjoints);
-                }
-            }
+            let grads = first_order_vjp(&*origin.op, &origin.inputs, &t, g, &needs);
+            add_adjoints(origin, grads.into_iter(), &needs, &mut adjoints);
+        }
+    }
+}
+
+/// `op`'s first-order VJP ([`crate::Primitive::backward_owned`], or
+/// `backward_cuda` for a gradient on a device) at the values of `inputs` and
+/// `output`, for the output gradient `g`.
+pub(crate) fn first_order_vjp<T: Float>(
+    op: &dyn crate::Primitive<T>,
+    inputs: &[Tensor<T>],
+    output: &Tensor<T>,
+    g: Storage<T>,
+    needs: &[bool],
+) -> Vec<Option<Storage<T>>> {
+    match g {
+        Storage::Cpu(g) => {
+            let values: Vec<_> = inputs.iter().map(|i| i.value()).collect();
+            let arrays: Vec<&ArrayD<T>> = values.iter().map(|r| &**r).collect();
+            let out = output.value();
+            op.backward_owned(&arrays, &out, g, needs).into_iter().map(|g| g.map(Storage::Cpu)).collect()
+        }
+        #[cfg(feature = "cuda")]
+        Storage::Cuda(g) => {
+            let values: Vec<_> = inputs.iter().map(|i| i.storage()).collect();
+            let arrays: Vec<&crate::cuda::DeviceArray<T>> = values.iter().map(|r| device_value(r, op)).collect();
+            let out = output.storage();
+            op.backward_cuda(&arrays, device_value(&out, op), g, needs).into_iter().map(|g| g.map(Storage::Cuda)).collect()
         }
     }
 }
 
 /// The device array of a value in a graph whose adjoints are on a device.
 #[cfg(feature = "cuda")]
-fn device_value<'a, T: Float>(s: &'a Storage<T>, origin: &Origin<T>) -> &'a crate::cuda::DeviceArray<T> {
+fn device_value<'a, T: Float>(s: &'a Storage<T>, op: &dyn crate::Primitive<T>) -> &'a crate::cuda::DeviceArray<T> {
     match s {
         Storage::Cuda(d) => d,
-        Storage::Cpu(_) => panic!("{}: backward: a gradient on a device for a value in host memory", origin.op.name()),
+        Storage::Cpu(_) => panic!("{}: backward: a gradient on a device for a value in host memory", op.name()),
     }
 }
 
@@ -115,7 +117,7 @@ fn add_adjoints<T: Float>(
 }
 
 /// Every tensor that requires grad and that `root` depends on, newest first.
-fn reverse_topological<T: Float>(root: &Tensor<T>) -> Vec<Tensor<T>> {
+pub(crate) fn reverse_topological<T: Float>(root: &Tensor<T>) -> Vec<Tensor<T>> {
     let mut seen = HashSet::new();
     let mut stack = vec![root.clone()];
     let mut all = Vec::new();

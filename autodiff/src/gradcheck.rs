@@ -84,7 +84,7 @@ impl std::error::Error for GradcheckError {}
 pub type TestFn<'a> = &'a dyn Fn(&[Tensor<f64>]) -> Tensor<f64>;
 
 /// Analytic gradients of `sum(seed * f(inputs))`, one array per input.
-fn vjp(f: TestFn, inputs: &[ArrayD<f64>], seed: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
+pub(crate) fn vjp(f: TestFn, inputs: &[ArrayD<f64>], seed: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
     let params: Vec<Tensor<f64>> = inputs.iter().map(|x| Tensor::param(x.clone())).collect();
     f(&params).backward_with(seed.clone());
     params
@@ -95,7 +95,7 @@ fn vjp(f: TestFn, inputs: &[ArrayD<f64>], seed: &ArrayD<f64>) -> Vec<ArrayD<f64>
 }
 
 /// Runs the VJP twice and demands identical bits.
-fn deterministic_vjp(f: TestFn, inputs: &[ArrayD<f64>], seed: &ArrayD<f64>) -> Result<Vec<ArrayD<f64>>, GradcheckError> {
+pub(crate) fn deterministic_vjp(f: TestFn, inputs: &[ArrayD<f64>], seed: &ArrayD<f64>) -> Result<Vec<ArrayD<f64>>, GradcheckError> {
     let first = vjp(f, inputs, seed);
     let second = vjp(f, inputs, seed);
     for (i, (a, b)) in first.iter().zip(&second).enumerate() {
@@ -113,7 +113,7 @@ fn evaluate(f: TestFn, inputs: &[ArrayD<f64>]) -> ArrayD<f64> {
     })
 }
 
-fn excess(a: f64, n: f64, tol: &Tolerance) -> f64 {
+pub(crate) fn excess(a: f64, n: f64, tol: &Tolerance) -> f64 {
     (a - n).abs() - (tol.atol + tol.rtol * n.abs())
 }
 
@@ -126,7 +126,7 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     idx
 }
 
-fn finite(what: &str, a: &ArrayD<f64>) -> Result<(), GradcheckError> {
+pub(crate) fn finite(what: &str, a: &ArrayD<f64>) -> Result<(), GradcheckError> {
     match a.iter().position(|v| !v.is_finite()) {
         Some(i) => Err(GradcheckError::NonFinite(format!("{what} element {i} is {}", a.iter().nth(i).unwrap()))),
         None => Ok(()),
@@ -224,6 +224,9 @@ mod tests {
         }
         fn backward(&self, v: &Vjp<f64>) -> Vec<Option<ArrayD<f64>>> {
             vec![v.when(0, || v.grad * v.inputs[0])]
+        }
+        fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
+            vec![needs[0].then(|| grad.mul(&inputs[0]))]
         }
     }
 

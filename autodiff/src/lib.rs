@@ -6,6 +6,9 @@
 //! * [`Primitive`]: the one trait a primitive implements (forward + vector-Jacobian
 //!   product). Every primitive lives in its own file under `ops/`; see `README.md`.
 //! * [`gradcheck`]: analytic gradients against central differences.
+//! * [`second_order`]: gradients of gradients ([`second_order::grad`] with
+//!   `create_graph`), Hessian-vector products ([`hvp`], [`Curvature`]), Hessians
+//!   ([`hessian`]) and their check ([`gradgradcheck`]).
 //! * [`rng`]: the counter-based Philox4x32-10 generator with JAX-style keys.
 //! * [`optim`]: SGD with momentum, Adam, AdamW, gradient clipping, LR schedules.
 
@@ -19,6 +22,7 @@ pub mod ops;
 pub mod optim;
 pub mod primitive;
 pub mod rng;
+pub mod second_order;
 pub mod shape;
 pub mod tensor;
 
@@ -26,4 +30,5 @@ pub use float::Float;
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use primitive::{Primitive, Vjp};
 pub use rng::Key;
+pub use second_order::{gradgradcheck, hessian, hvp, Curvature};
 pub use tensor::{Device, Storage, Tensor};

@@ -1,6 +1,7 @@
 //! The trait every primitive implements.
 
 use crate::float::Float;
+use crate::tensor::Tensor;
 use ndarray::ArrayD;
 
 /// What a primitive's backward sees: its inputs, its output, the gradient of the
@@ -25,7 +26,9 @@ impl<T: Float> Vjp<'_, T> {
 /// Implement it once per primitive (one file under `ops/`), with a method on
 /// [`crate::Tensor`] that calls [`crate::Tensor::apply`]. `forward` and `backward`
 /// run on CPU values; with the `cuda` feature, `forward_cuda` and `backward_cuda` do
-/// the same on device values (the tape picks by where the inputs live).
+/// the same on device values (the tape picks by where the inputs live). `vjp_graph`
+/// states the same VJP once more with tensor operations, which is what makes
+/// second-order derivatives possible ([`crate::second_order`]).
 pub trait Primitive<T: Float>: 'static {
     /// Name used in messages, e.g. `"matmul"`.
     fn name(&self) -> String;
@@ -46,6 +49,19 @@ pub trait Primitive<T: Float>: 'static {
         crate::shape::recycle(grad);
         grads
     }
+
+    /// The VJP of [`Primitive::backward`] written with differentiable tensor
+    /// operations (other primitives, or this one), on tensors of the graph: the
+    /// inputs, this primitive's output and the output gradient `grad`, which may
+    /// itself depend on the inputs. Returns the same gradients as `backward` (`None`
+    /// where `needs[i]` is false), but as tensors whose history is recorded when grad
+    /// mode is on, so [`crate::second_order::grad`] can differentiate them again.
+    ///
+    /// A primitive whose derivative is piecewise constant (`relu`, `abs`, `max`)
+    /// multiplies `grad` by that derivative taken as a constant
+    /// ([`crate::second_order::constant_jacobian`]): its own derivative is zero almost
+    /// everywhere.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>>;
 
     /// [`Primitive::forward`] on device values (all on one device). The default panics:
     /// a primitive without a device implementation works on the CPU only.

@@ -54,6 +54,19 @@ impl<T: Float> Storage<T> {
         }
     }
 
+    /// `host` where `device` is: the array itself, or a copy uploaded to the device
+    /// (panics naming `what` if the upload fails).
+    #[cfg_attr(not(feature = "cuda"), allow(unused_variables))]
+    pub(crate) fn on(device: &Device, host: ArrayD<T>, what: &str) -> Storage<T> {
+        match device {
+            Device::Cpu => Storage::Cpu(host),
+            #[cfg(feature = "cuda")]
+            Device::Cuda(d) => Storage::Cuda(
+                crate::cuda::DeviceArray::upload(d, &host).unwrap_or_else(|e| panic!("{what}: copying to {d}: {e}")),
+            ),
+        }
+    }
+
     /// A host copy of the elements (downloaded from a device; panics if that fails).
     pub fn to_host(&self) -> ArrayD<T> {
         match self {
@@ -210,6 +223,11 @@ impl<T: Float> Tensor<T> {
     /// A leaf holding `value` (on whichever device it is).
     pub(crate) fn leaf(value: Storage<T>, requires_grad: bool) -> Self {
         Self::from_parts(value, requires_grad, None)
+    }
+
+    /// A constant holding `value` on `device` (uploaded there if it is a GPU).
+    pub fn constant_on(value: ArrayD<T>, device: &Device) -> Self {
+        Self::leaf(Storage::on(device, value, "constant_on"), false)
     }
 
     /// A trainable leaf: backward accumulates its gradient into [`Tensor::grad`].

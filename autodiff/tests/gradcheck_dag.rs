@@ -1,4 +1,4 @@
-//! Random expression DAGs against central differences.
+//! Random expression DAGs against central differences, at first and second order.
 //!
 //! A DAG has 1-3 inputs whose shapes broadcast together, then 3-12 nodes. Node `i`
 //! draws (with the key `seed.fold_in(i)`) an operation from [`OPS`] and operands among
@@ -9,6 +9,10 @@
 //! stays finite and moderate; after a few misses the node falls back to `neg`. Since
 //! node `i` depends only on the inputs and nodes before it, a DAG with fewer nodes is
 //! a prefix of the longer one, which lets proptest shrink a failure to a few nodes.
+//!
+//! Each DAG is checked twice: its gradients against central differences of values
+//! ([`common::check_masked`]), then its recorded backward pass and second derivatives
+//! against central differences of gradients ([`common::gradgrad_masked`]).
 //!
 //! The function checked maps the inputs to the DAG's sinks (values no node uses),
 //! flattened and concatenated, so every node's gradient is exercised. Each DAG also
@@ -26,7 +30,7 @@ mod common;
 mod dag_ops;
 
 use autodiff::{no_grad, Key, Tensor};
-use common::{broadcast_sources, check_masked, describe_inputs, shape, values, Domain};
+use common::{broadcast_sources, check_masked, describe_inputs, gradgrad_masked, shape, values, Domain};
 use dag_ops::{FALLBACK, OPS};
 use ndarray::ArrayD;
 use proptest::prelude::*;
@@ -233,9 +237,11 @@ fn random_dags_match_finite_differences() {
         let inputs = sample.inputs();
         let dag = sample.dag(&inputs);
         tally.borrow_mut().add(&dag, &sample.needs);
-        check_masked(&|t: &[Tensor<f64>]| dag.run(t), &inputs, &sample.needs, sample.direction_key())
+        let f = |t: &[Tensor<f64>]| dag.run(t);
+        check_masked(&f, &inputs, &sample.needs, sample.direction_key()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        gradgrad_masked(&f, &inputs, &sample.needs, sample.direction_key())
             .map(|_| ())
-            .map_err(|e| TestCaseError::fail(e.to_string()))
+            .map_err(|e| TestCaseError::fail(format!("second order: {e}")))
     });
     match result {
         Ok(()) => {

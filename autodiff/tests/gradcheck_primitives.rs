@@ -23,20 +23,31 @@ mod common;
 use autodiff::{no_grad, Tensor};
 use common::cases::{case, selected_cases, Case, Sample, Shapes::Same, CASES};
 use common::precision::{run, runs_agree, to_f32_grid, Tol32};
-use common::{check_masked, describe_inputs, values, Domain, Domain::AwayFromZero};
+use common::{check_masked, describe_inputs, gradgrad_masked, values, Domain, Domain::AwayFromZero};
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Proptest cases per primitive.
 const CASES_PER_PRIMITIVE: u32 = 48;
 
-/// Runs one primitive's property; `Some(report)` on failure.
+/// Proptest cases per primitive in the second-order check.
+const SECOND_ORDER_CASES_PER_PRIMITIVE: u32 = 32;
+
+/// A masked check: first order ([`check_masked`]) or second ([`gradgrad_masked`]).
+type Checker = fn(autodiff::gradcheck::TestFn, &[ndarray::ArrayD<f64>], &[bool], autodiff::Key) -> Result<autodiff::gradcheck::Worst, autodiff::gradcheck::GradcheckError>;
+
+/// Runs one primitive's property with the first-order check; `Some(report)` on failure.
 fn run_case(case: &Case) -> Option<String> {
-    let config = common::config(CASES_PER_PRIMITIVE);
+    run_case_with(case, check_masked, CASES_PER_PRIMITIVE)
+}
+
+/// Runs one primitive's property with `checker` over `cases` draws.
+fn run_case_with(case: &Case, checker: Checker, cases: u32) -> Option<String> {
+    let config = common::config(cases);
     let seed = config.rng_seed;
     let result = TestRunner::new(config).run(&case.samples(), |sample| {
         let f = |t: &[Tensor<f64>]| (case.op)(t, &sample.ctx());
-        check_masked(&f, &sample.inputs(case.domain), &sample.needs_grad(), sample.direction_key())
+        checker(&f, &sample.inputs(case.domain), &sample.needs_grad(), sample.direction_key())
             .map(|_| ())
             .map_err(|e| TestCaseError::fail(e.to_string()))
     });
@@ -85,6 +96,22 @@ fn every_primitive_matches_finite_differences() {
     );
 }
 
+/// Every primitive at second order: its recorded VJP (`Primitive::vjp_graph`) equals
+/// its first-order VJP, and its derivatives along random directions (in the inputs and
+/// in the output seed) match central differences of first-order gradients.
+#[test]
+fn every_primitive_matches_finite_differences_at_second_order() {
+    let selected = selected_cases();
+    let failures: Vec<String> = selected.iter().filter_map(|c| run_case_with(c, gradgrad_masked, SECOND_ORDER_CASES_PER_PRIMITIVE)).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} primitives failed the second-order check:\n\n{}",
+        failures.len(),
+        selected.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn case_names_are_unique() {
     for (i, a) in CASES.iter().enumerate() {
@@ -104,6 +131,9 @@ impl autodiff::Primitive<f64> for WrongSquare {
     }
     fn backward(&self, v: &autodiff::Vjp<f64>) -> Vec<Option<ndarray::ArrayD<f64>>> {
         vec![v.when(0, || v.grad * v.inputs[0])]
+    }
+    fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
+        vec![needs[0].then(|| grad.mul(&inputs[0]))]
     }
 }
 

@@ -1,6 +1,6 @@
 //! `abs`: `y = |x|`; VJP `dx = g sign(x)`, taking the subgradient 0 at `x = 0`.
 
-use super::unary::UnaryFn;
+use super::unary::{constant_derivative, UnaryFn};
 use crate::float::Float;
 use crate::tensor::Tensor;
 
@@ -23,6 +23,10 @@ impl<T: Float> UnaryFn<T> for Abs {
         } else {
             T::zero()
         }
+    }
+    /// `g df`, with the sign as a constant.
+    fn vjp_graph(&self, x: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(&constant_derivative(Abs, x, y))
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {

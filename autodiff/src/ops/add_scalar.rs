@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for AddScalar<T> {
     fn df(&self, _x: T, _y: T) -> T {
         T::one()
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, _x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.clone()
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::AddScalar(self.0.to_f64_lossless())

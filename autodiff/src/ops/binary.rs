@@ -12,6 +12,7 @@
 use crate::float::Float;
 use crate::primitive::{Primitive, Vjp};
 use crate::shape::{array, buffer, contiguous, copy, recycle, standard, sum_to_shape, sum_to_shape_owned};
+use crate::tensor::Tensor;
 use ndarray::ArrayD;
 #[cfg(feature = "cuda")]
 use crate::cuda::{launch, DeviceArray};
@@ -26,6 +27,11 @@ pub trait BinaryFn<T: Float>: 'static {
     fn da(&self, a: T, b: T, y: T) -> T;
     /// `dy/db` at `(a, b)` with `y = f(a, b)`.
     fn db(&self, a: T, b: T, y: T) -> T;
+    /// `[g dy/da, g dy/db]` in the output's shape (before summing back to each
+    /// input's shape), written with tensor operations on tensors of the graph (`y` the
+    /// output, `g` the output gradient) so that they can be differentiated again
+    /// ([`Primitive::vjp_graph`]); each only where `needs` asks.
+    fn vjp_graph(&self, a: &Tensor<T>, b: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>, needs: &[bool]) -> [Option<Tensor<T>>; 2];
     /// `Some((dy/da, dy/db))` when both are the same constants everywhere (then the
     /// VJP only scales and sums `g`); `None` (the default) otherwise.
     fn constant_partials(&self) -> Option<(T, T)> {
@@ -114,6 +120,12 @@ impl<T: Float, F: BinaryFn<T> + Sync> Primitive<T> for Binary<F> {
             recycle(unused);
         }
         vec![da, db]
+    }
+
+    /// Each partial of [`BinaryFn::vjp_graph`] summed to its input's shape (`sum_to`).
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        let partials = self.0.vjp_graph(&inputs[0], &inputs[1], output, grad, needs);
+        partials.into_iter().zip(inputs).map(|(p, x)| p.map(|p| p.sum_to(&x.shape()))).collect()
     }
 
     #[cfg(feature = "cuda")]

@@ -29,6 +29,10 @@ impl<T: Float> Primitive<T> for BroadcastTo {
         vec![v.when(0, || sum_to_shape(v.grad, v.inputs[0].shape()))]
     }
 
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| grad.sum_to(&inputs[0].shape()))]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         launch::broadcast("broadcast_to", inputs[0], &self.shape)

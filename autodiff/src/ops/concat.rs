@@ -73,6 +73,20 @@ impl<T: Float> Primitive<T> for Concat {
             .collect()
     }
 
+    /// Each needed `dx_j` is the window `narrow(g, axis, o_j, n_j)`.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        let mut offset = 0;
+        inputs
+            .iter()
+            .zip(needs)
+            .map(|(x, &need)| {
+                let (start, len) = (offset, x.shape()[self.axis]);
+                offset += len;
+                need.then(|| grad.narrow(self.axis as isize, start, len))
+            })
+            .collect()
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let shape = self.output_shape(&inputs.iter().map(|x| x.shape()).collect::<Vec<_>>());

@@ -21,6 +21,9 @@ impl<T: Float> BinaryFn<T> for Div {
     fn db(&self, _a: T, b: T, y: T) -> T {
         -y / b
     }
+    fn vjp_graph(&self, _a: &Tensor<T>, b: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>, needs: &[bool]) -> [Option<Tensor<T>>; 2] {
+        [needs[0].then(|| g.div(b)), needs[1].then(|| g.mul(y).div(b).neg())]
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::BinaryOp {
         kernels::cuda::BinaryOp::Div

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Exp {
     fn df(&self, _x: T, y: T) -> T {
         y
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, _x: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(y)
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Exp

@@ -45,6 +45,32 @@ impl IndexSelect {
     }
 }
 
+impl IndexSelect {
+    /// The scatter-add into an array of `x_shape`: `dx[..., i, ...] = sum_{j : idx[j] =
+    /// i} g[..., j, ...]`, summed in increasing `j` (deterministic).
+    pub(super) fn scatter_add<T: Float>(&self, g: &ArrayD<T>, x_shape: &[usize]) -> ArrayD<T> {
+        let split = AxisSplit::of(x_shape, self.axis);
+        let outer = x_shape[..self.axis].iter().product();
+        let (g, inner) = (contiguous(g), split.inner);
+        let mut dx = zeroed(x_shape.iter().product());
+        self.for_each_run(split, outer, |to, from| {
+            for (d, &s) in dx[to..to + inner].iter_mut().zip(&g[from..from + inner]) {
+                *d += s;
+            }
+        });
+        array(x_shape, dx)
+    }
+
+    /// [`IndexSelect::scatter_add`] on the device, summed in the same order.
+    #[cfg(feature = "cuda")]
+    pub(super) fn scatter_add_cuda<T: Float>(&self, g: &DeviceArray<T>, x_shape: &[usize]) -> DeviceArray<T> {
+        let mut dx = DeviceArray::uninit("index_select", g.device(), x_shape);
+        let d = g.device().kernels();
+        launch::ok("index_select", g.device(), d.index_select_backward(g.buffer(), x_shape, self.axis, &self.indices, dx.buffer_mut()));
+        dx
+    }
+}
+
 impl<T: Float> Primitive<T> for IndexSelect {
     fn name(&self) -> String {
         format!("index_select(axis={}, {:?})", self.axis, self.indices)
@@ -62,19 +88,12 @@ impl<T: Float> Primitive<T> for IndexSelect {
     }
 
     fn backward(&self, v: &Vjp<T>) -> Vec<Option<ArrayD<T>>> {
-        vec![v.when(0, || {
-            let x = v.inputs[0];
-            let split = AxisSplit::of(x.shape(), self.axis);
-            let outer = x.shape()[..self.axis].iter().product();
-            let (g, inner) = (contiguous(v.grad), split.inner);
-            let mut dx = zeroed(x.len());
-            self.for_each_run(split, outer, |to, from| {
-                for (d, &s) in dx[to..to + inner].iter_mut().zip(&g[from..from + inner]) {
-                    *d += s;
-                }
-            });
-            array(x.shape(), dx)
-        })]
+        vec![v.when(0, || self.scatter_add(v.grad, v.inputs[0].shape()))]
+    }
+
+    /// `dx = index_add(g)`, the scatter-add as a primitive.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| grad.index_add(self.axis as isize, self.indices.clone(), inputs[0].shape()[self.axis]))]
     }
 
     #[cfg(feature = "cuda")]
@@ -86,16 +105,10 @@ impl<T: Float> Primitive<T> for IndexSelect {
         y
     }
 
-    /// The scatter-add, summed in increasing `j` as on the CPU, on the device.
+    /// The scatter-add, on the device.
     #[cfg(feature = "cuda")]
     fn backward_cuda(&self, inputs: &[&DeviceArray<T>], _output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
-        vec![needs[0].then(|| {
-            let x = inputs[0];
-            let mut dx = DeviceArray::uninit("index_select", x.device(), x.shape());
-            let d = x.device().kernels();
-            launch::ok("index_select", x.device(), d.index_select_backward(grad.buffer(), x.shape(), self.axis, &self.indices, dx.buffer_mut()));
-            dx
-        })]
+        vec![needs[0].then(|| self.scatter_add_cuda(&grad, inputs[0].shape()))]
     }
 }
 

@@ -49,6 +49,16 @@ impl<T: Float> Primitive<T> for LayerNorm<T> {
         })
     }
 
+    /// `(g - mean(g) - y mean(g y)) / sigma`, with `sigma` recomputed from `x` so that
+    /// its dependence on `x` is recorded.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| {
+            let x = &inputs[0];
+            let sigma = x.sub(&x.mean(-1, true)).square().mean(-1, true).add_scalar(self.eps).sqrt();
+            grad.sub(&grad.mean(-1, true)).sub(&output.mul(&grad.mul(output).mean(-1, true))).div(&sigma)
+        })]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let x = inputs[0];

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Log {
     fn df(&self, x: T, _y: T) -> T {
         x.recip()
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.div(x)
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Log

@@ -45,6 +45,14 @@ impl<T: Float> Primitive<T> for LogSumExp {
         })]
     }
 
+    /// `g e^(x - y)`, `g` and `y` with the axis kept.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| {
+            let kept = |t: &Tensor<T>| if self.keepdim { t.clone() } else { t.unsqueeze(self.axis as isize) };
+            inputs[0].sub(&kept(output)).exp().mul(&kept(grad))
+        })]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let x = inputs[0];

@@ -114,6 +114,15 @@ impl<T: Float> Primitive<T> for MatMul {
         vec![v.when(0, || sum_to_shape_owned(product(&g, &operand(b, &batch, true), &batch), a.shape())), v.when(1, db)]
     }
 
+    /// `dA = sum_to(G B^T)`, `dB = sum_to(A^T G)`.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        let (a, b) = (&inputs[0], &inputs[1]);
+        vec![
+            needs[0].then(|| grad.matmul(&b.transpose(-1, -2)).sum_to(&a.shape())),
+            needs[1].then(|| a.transpose(-1, -2).matmul(grad).sum_to(&b.shape())),
+        ]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let batch = batch_shape(inputs[0].shape(), inputs[1].shape());

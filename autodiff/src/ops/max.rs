@@ -56,6 +56,13 @@ impl<T: Float> Primitive<T> for Max {
         })]
     }
 
+    /// `g` (axis kept) times the one-hot of each lane's first maximum, a constant.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        let one_hot = crate::second_order::constant_jacobian(self, inputs, output, needs);
+        let g = if self.keepdim { grad.clone() } else { grad.unsqueeze(self.axis as isize) };
+        one_hot.into_iter().map(|m| m.map(|m| g.mul(&m))).collect()
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         launch::reduce("max", kernels::cuda::ReduceOp::Max, inputs[0], self.axis, self.keepdim)

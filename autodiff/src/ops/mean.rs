@@ -37,6 +37,11 @@ impl<T: Float> Primitive<T> for Mean {
         self.0.backward(&Vjp { grad: &scaled, ..*v })
     }
 
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        let n = T::c(inputs[0].shape()[self.0.axis] as f64);
+        self.0.vjp_graph(inputs, output, &grad.mul_scalar(n.recip()), needs)
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let n = inputs[0].shape()[self.0.axis] as f64;

@@ -42,6 +42,15 @@ impl<T: Float> Primitive<T> for Mse {
     }
 
     /// `sum((p - t)^2) / N` from device kernels: difference, square, sum, scale.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        if !needs.iter().any(|&n| n) {
+            return vec![None, None];
+        }
+        let (p, t) = (&inputs[0], &inputs[1]);
+        let dp = p.sub(t).mul(grad).mul_scalar(T::c(2.0 / p.len() as f64));
+        vec![needs[0].then(|| dp.clone()), needs[1].then(|| dp.neg())]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let (p, t) = (inputs[0], inputs[1]);

@@ -20,6 +20,9 @@ impl<T: Float> BinaryFn<T> for Mul {
     fn db(&self, a: T, _b: T, _y: T) -> T {
         a
     }
+    fn vjp_graph(&self, a: &Tensor<T>, b: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>, needs: &[bool]) -> [Option<Tensor<T>>; 2] {
+        [needs[0].then(|| g.mul(b)), needs[1].then(|| g.mul(a))]
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::BinaryOp {
         kernels::cuda::BinaryOp::Mul

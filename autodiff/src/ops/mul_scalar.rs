@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for MulScalar<T> {
     fn df(&self, _x: T, _y: T) -> T {
         self.0
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, _x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul_scalar(self.0)
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::MulScalar(self.0.to_f64_lossless())

@@ -73,6 +73,24 @@ impl<T: Float> Primitive<T> for Narrow {
         })]
     }
 
+    /// `g` between constant zeros along the axis.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| {
+            let shape = inputs[0].shape();
+            let zeros = |len: usize| {
+                let mut s = shape.clone();
+                s[self.axis] = len;
+                crate::second_order::full_like(grad, &s, T::zero())
+            };
+            let after = shape[self.axis] - self.start - self.len;
+            let parts: Vec<Tensor<T>> = [(self.start > 0).then(|| zeros(self.start)), Some(grad.clone()), (after > 0).then(|| zeros(after))]
+                .into_iter()
+                .flatten()
+                .collect();
+            Tensor::concat(&parts.iter().collect::<Vec<_>>(), self.axis as isize)
+        })]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let x = inputs[0];

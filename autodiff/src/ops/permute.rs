@@ -48,6 +48,10 @@ impl<T: Float> Primitive<T> for Permute {
         vec![v.when(0, || permuted(v.grad, &self.inverse()))]
     }
 
+    fn vjp_graph(&self, _inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| grad.permute(&self.inverse()))]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         launch::permute("permute", inputs[0], &self.axes)

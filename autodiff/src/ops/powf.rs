@@ -18,6 +18,10 @@ impl<T: Float> UnaryFn<T> for Powf<T> {
     fn df(&self, x: T, _y: T) -> T {
         self.0 * x.powf(self.0 - T::one())
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(&x.powf(self.0 - T::one())).mul_scalar(self.0)
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Powf(self.0.to_f64_lossless())

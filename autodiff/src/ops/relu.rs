@@ -1,6 +1,6 @@
 //! `relu`: `y = max(x, 0)`; VJP `dx = g [x > 0]` (0 at the kink `x = 0`).
 
-use super::unary::UnaryFn;
+use super::unary::{constant_derivative, UnaryFn};
 use crate::float::Float;
 use crate::tensor::Tensor;
 
@@ -20,6 +20,10 @@ impl<T: Float> UnaryFn<T> for Relu {
         } else {
             T::zero()
         }
+    }
+    /// `g df`, with the step `[x > 0]` as a constant.
+    fn vjp_graph(&self, x: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(&constant_derivative(Relu, x, y))
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {

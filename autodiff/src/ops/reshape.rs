@@ -47,6 +47,10 @@ impl<T: Float> Primitive<T> for Reshape {
         single_input(grad, needs, |g| g.into_shape_with_order(inputs[0].shape()).expect("reshape: gradient has the output's shape"))
     }
 
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| grad.reshape(&inputs[0].shape()))]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let x = inputs[0];

@@ -33,6 +33,10 @@ impl<T: Float> UnaryFn<T> for Sigmoid {
     fn df(&self, _x: T, y: T) -> T {
         y * (T::one() - y)
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, _x: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(&y.sub(&y.square()))
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Sigmoid

@@ -20,6 +20,11 @@ impl<T: Float> UnaryFn<T> for Silu {
         let s = logistic(x);
         s * (T::one() + x * (T::one() - s))
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        let s = x.sigmoid();
+        g.mul(&s.mul(&x.mul(&s.neg().add_scalar(T::one())).add_scalar(T::one())))
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Silu

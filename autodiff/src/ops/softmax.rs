@@ -42,6 +42,11 @@ impl<T: Float> Primitive<T> for Softmax {
         })
     }
 
+    /// `y (g - sum(g y))`.
+    fn vjp_graph(&self, _inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| output.mul(&grad.sub(&grad.mul(output).sum(self.axis as isize, true))))]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let x = inputs[0];

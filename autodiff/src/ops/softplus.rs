@@ -19,6 +19,10 @@ impl<T: Float> UnaryFn<T> for Softplus {
     fn df(&self, x: T, _y: T) -> T {
         logistic(x)
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(&x.sigmoid())
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Softplus

@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Sqrt {
     fn df(&self, _x: T, y: T) -> T {
         (y + y).recip()
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, _x: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.div(y).mul_scalar(T::c(0.5))
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Sqrt

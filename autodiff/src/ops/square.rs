@@ -17,6 +17,10 @@ impl<T: Float> UnaryFn<T> for Square {
     fn df(&self, x: T, _y: T) -> T {
         x + x
     }
+    /// `g df` with tensor operations.
+    fn vjp_graph(&self, x: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T> {
+        g.mul(x).mul_scalar(T::c(2.0))
+    }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
         kernels::cuda::UnaryOp::Square

@@ -20,6 +20,9 @@ impl<T: Float> BinaryFn<T> for Sub {
     fn db(&self, _a: T, _b: T, _y: T) -> T {
         -T::one()
     }
+    fn vjp_graph(&self, _a: &Tensor<T>, _b: &Tensor<T>, _y: &Tensor<T>, g: &Tensor<T>, needs: &[bool]) -> [Option<Tensor<T>>; 2] {
+        [needs[0].then(|| g.clone()), needs[1].then(|| g.neg())]
+    }
     fn constant_partials(&self) -> Option<(T, T)> {
         Some((T::one(), -T::one()))
     }

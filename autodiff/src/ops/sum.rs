@@ -47,6 +47,14 @@ impl<T: Float> Primitive<T> for Sum {
         })]
     }
 
+    /// `g` (axis kept) broadcast back along the axis.
+    fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| {
+            let kept = if self.keepdim { grad.clone() } else { grad.unsqueeze(self.axis as isize) };
+            kept.broadcast_to(&inputs[0].shape())
+        })]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         launch::reduce("sum", kernels::cuda::ReduceOp::Sum, inputs[0], self.axis, self.keepdim)

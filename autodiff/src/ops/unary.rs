@@ -22,6 +22,11 @@ pub trait UnaryFn<T: Float>: 'static {
     fn f(&self, x: T) -> T;
     /// `dy/dx` at `x`, where `y = f(x)`.
     fn df(&self, x: T, y: T) -> T;
+    /// The VJP `g df(x, y)` written with tensor operations on tensors of the graph
+    /// (`y` is the output, `g` the output gradient), so that it can be differentiated
+    /// again ([`Primitive::vjp_graph`]). A piecewise-linear function multiplies `g` by
+    /// [`constant_derivative`].
+    fn vjp_graph(&self, x: &Tensor<T>, y: &Tensor<T>, g: &Tensor<T>) -> Tensor<T>;
     /// The same function in the device kernel (`kernels/cuda/elementwise.cu`).
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp;
@@ -54,6 +59,10 @@ impl<T: Float, F: UnaryFn<T> + Sync> Primitive<T> for Unary<F> {
         })
     }
 
+    fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
+        vec![needs[0].then(|| self.0.vjp_graph(&inputs[0], output, grad))]
+    }
+
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         launch::unary(&self.0.name(), self.0.cuda(), inputs[0])
@@ -64,6 +73,13 @@ impl<T: Float, F: UnaryFn<T> + Sync> Primitive<T> for Unary<F> {
     fn backward_cuda(&self, inputs: &[&DeviceArray<T>], output: &DeviceArray<T>, grad: DeviceArray<T>, needs: &[bool]) -> Vec<Option<DeviceArray<T>>> {
         vec![needs[0].then(|| launch::unary_backward(&self.0.name(), self.0.cuda(), inputs[0], output, &grad))]
     }
+}
+
+/// `df(x, y)` of `f` as a constant tensor on `x`'s device: the derivative of a
+/// piecewise-linear function (`relu`, `abs`), whose own derivative is zero almost
+/// everywhere, so `g * constant_derivative` is its VJP to second order.
+pub fn constant_derivative<T: Float, F: UnaryFn<T> + Sync>(f: F, x: &Tensor<T>, y: &Tensor<T>) -> Tensor<T> {
+    crate::second_order::constant_jacobian(&Unary(f), std::slice::from_ref(x), y, &[true]).remove(0).expect("the input's derivative was asked for")
 }
 
 impl<T: Float> Tensor<T> {

@@ -98,6 +98,8 @@ pub const CASES: &[Case] = &[
     case!("concat_reused_input", 2, ConcatAlong, Any, |x, c| Tensor::concat(&[&x[0], &x[1], &x[0]], c.signed_axis(x[0].ndim()))),
     case!("narrow", 1, AxisOp, Any, |x, c| { let (start, len) = c.window(x[0].shape()[c.axis]); x[0].narrow(c.signed_axis(x[0].ndim()), start, len) }),
     case!("index_select", 1, AxisOp, Any, |x, c| x[0].index_select(c.signed_axis(x[0].ndim()), c.indices(x[0].shape()[c.axis]))),
+    case!("index_add", 1, AxisOp, Any, |x, c| { let (indices, len) = c.scatter(x[0].shape()[c.axis]); x[0].index_add(c.signed_axis(x[0].ndim()), indices, len) }),
+    case!("sum_to", 1, Same, Any, |x, c| x[0].sum_to(&c.collapsed(&x[0].shape()))),
     case!("neg", 1, Same, Any, |x, _| -&x[0]),
     case!("add_scalar", 1, Same, Any, |x, c| x[0].add_scalar(c.scalar("c", -5.0, 5.0))),
     case!("mul_scalar", 1, Same, Any, |x, c| x[0].mul_scalar(c.scalar("c", -5.0, 5.0))),
@@ -214,6 +216,22 @@ impl Ctx {
         let count = 1 + self.below("index count", n + 2);
         let indices = self.uniform("indices", count).iter().map(|u| (u * n as f64) as usize).collect();
         self.note("indices", indices)
+    }
+
+    /// Where `count` entries scatter: `count` indices into `0..len` (repeats and gaps
+    /// likely) and `len`, from 1 to `count + 2`.
+    fn scatter(&self, count: usize) -> (Vec<usize>, usize) {
+        let len = 1 + self.below("scatter len", count + 2);
+        let indices = self.uniform("indices", count).iter().map(|u| (u * len as f64) as usize).collect();
+        self.note("scatter (indices, len)", (indices, len))
+    }
+
+    /// A shape that broadcasts to `shape`: 0-2 leading axes dropped, and each axis kept
+    /// or set to 1 with even odds.
+    fn collapsed(&self, shape: &[usize]) -> Vec<usize> {
+        let u = self.uniform("collapse", shape.len() + 1);
+        let drop = ((3.0 * u[0]) as usize).min(shape.len());
+        self.note("target shape", shape[drop..].iter().zip(&u[1 + drop..]).map(|(&d, &u)| if u < 0.5 { 1 } else { d }).collect())
     }
 
     /// A shape that `shape` broadcasts to: 0-2 new leading axes, and each size-1 axis

@@ -10,7 +10,7 @@ pub mod cases;
 pub mod precision;
 
 use autodiff::gradcheck::{check_gradients, check_gradients_fast, GradcheckError, TestFn, Tolerance, Worst};
-use autodiff::{Key, Tensor};
+use autodiff::{gradgradcheck, Key, Tensor};
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -127,6 +127,13 @@ pub fn check_masked(f: TestFn, inputs: &[ArrayD<f64>], needs: &[bool], key: Key)
 /// with many outputs, whose full Jacobian would take one VJP per output element).
 pub fn check_masked_fast(f: TestFn, inputs: &[ArrayD<f64>], needs: &[bool], key: Key) -> Result<Worst, GradcheckError> {
     masked(f, inputs, needs, |g, params| check_gradients_fast(g, params, &tolerance(), key))
+}
+
+/// [`check_masked`] at second order: [`gradgradcheck`] (the recorded VJP against the
+/// first-order one, and its derivative along random directions against finite
+/// differences of first-order gradients) with only the marked inputs as parameters.
+pub fn gradgrad_masked(f: TestFn, inputs: &[ArrayD<f64>], needs: &[bool], key: Key) -> Result<Worst, GradcheckError> {
+    masked(f, inputs, needs, |g, params| gradgradcheck(g, params, &tolerance(), key))
 }
 
 /// Runs `checker` on `f` restricted to the marked inputs (the others constants), and
