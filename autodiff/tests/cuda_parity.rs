@@ -1,6 +1,7 @@
 //! Device tensors against the CPU: every primitive of `CASES` (the gradient checks'
-//! list, on the same random shapes, values and parameters), forward and backward in
-//! f64; transfers; mixed-device misuse; and whole training steps with each optimiser.
+//! list, on the same random shapes, values and parameters), forward, backward and the
+//! recorded backward with a second sweep through it (second order) in f64; transfers;
+//! mixed-device misuse; and whole training steps with each optimiser.
 //!
 //! Each primitive runs twice from the same inputs: on CPU tensors and on copies moved
 //! to the device, both seeded with the same random output gradient. The device output
@@ -16,6 +17,7 @@ mod common;
 
 use autodiff::cuda::CudaDevice;
 use autodiff::optim::{clip_grad_norm, Adam, AdamConfig, Optimizer, Sgd, SgdConfig, WeightDecay};
+use autodiff::second_order::grad;
 use autodiff::{Device, Key, Tensor};
 use common::cases::{selected_cases, Case, Sample};
 use common::{values, Domain};
@@ -82,6 +84,29 @@ fn check_case(device: &CudaDevice, case: &Case, sample: &Sample) -> Result<(), S
             (c, g) => return Err(format!("input {i}: gradient present on CPU {}, on the device {}", c.is_some(), g.is_some())),
         }
     }
+    second_order(device, (&cpu, &y_cpu), (&gpu, &y_gpu), sample)
+}
+
+/// The recorded VJP (`second_order::grad` with `create_graph`) for a random seed on
+/// both devices, then a second sweep from its contraction with random directions: the
+/// device results must match the CPU's.
+fn second_order(device: &CudaDevice, cpu: (&[Tensor<f64>], &Tensor<f64>), gpu: (&[Tensor<f64>], &Tensor<f64>), sample: &Sample) -> Result<(), String> {
+    let keys = sample.direction_key().fold_in(2).split(cpu.0.len() + 1);
+    let seed = values(Domain::Any, &cpu.1.shape(), keys[0]);
+    let directions: Vec<ArrayD<f64>> = cpu.0.iter().zip(&keys[1..]).map(|(x, k)| values(Domain::Any, &x.shape(), *k)).collect();
+    let sweep = |(inputs, y): (&[Tensor<f64>], &Tensor<f64>), on: &Device| {
+        let wrt: Vec<&Tensor<f64>> = inputs.iter().collect();
+        let recorded = grad(y, &wrt, Some(&Tensor::constant_on(seed.clone(), on)), true);
+        let along = recorded.iter().zip(&directions).map(|(g, w)| g.mul(&Tensor::constant_on(w.clone(), on)).sum_all()).reduce(|a, b| a.add(&b)).expect("an input");
+        let second = grad(&along, &wrt, None, false);
+        (recorded.iter().map(Tensor::to_array).collect::<Vec<_>>(), second.iter().map(Tensor::to_array).collect::<Vec<_>>())
+    };
+    let (c_first, c_second) = sweep(cpu, &Device::Cpu);
+    let (g_first, g_second) = sweep(gpu, &Device::Cuda(device.clone()));
+    for (i, ((cf, gf), (cs, gs))) in c_first.iter().zip(&g_first).zip(c_second.iter().zip(&g_second)).enumerate() {
+        compare(&format!("recorded gradient of input {i}"), cf, gf)?;
+        compare(&format!("second-order gradient of input {i}"), cs, gs)?;
+    }
     Ok(())
 }
 
@@ -113,7 +138,7 @@ fn run_case(device: &CudaDevice, case: &Case) -> Option<String> {
 }
 
 #[test]
-fn every_primitive_matches_the_cpu_forward_and_backward() {
+fn every_primitive_matches_the_cpu_forward_backward_and_second_order() {
     let Some(device) = device("primitive parity") else { return };
     let selected = selected_cases();
     let failures: Vec<String> = selected.iter().filter_map(|c| run_case(&device, c)).collect();

@@ -16,6 +16,20 @@
 //! [`Curvature`] keeps `g(x)` and its graph and answers `H v` for any `v` with one
 //! sweep; [`hessian`] stacks `H e_i` for every unit vector `e_i`.
 //!
+//! ```
+//! use autodiff::{hessian, hvp, Tensor};
+//! use ndarray::arr1;
+//!
+//! // f(x) = x0^2 x1 + x1^3: at (1, 2) the Hessian [[2 x1, 2 x0], [2 x0, 6 x1]] is [[4, 2], [2, 12]].
+//! let f = |x: &Tensor<f64>| {
+//!     let (x0, x1) = (x.narrow(0, 0, 1), x.narrow(0, 1, 1));
+//!     x0.square().mul(&x1).add(&x1.powf(3.0)).sum_all()
+//! };
+//! let x = arr1(&[1.0, 2.0]).into_dyn();
+//! assert_eq!(hvp(f, &x, &arr1(&[1.0, -1.0]).into_dyn()).into_raw_vec_and_offset().0, vec![2.0, -10.0]);
+//! assert_eq!(hessian(f, &x).into_raw_vec_and_offset().0, vec![4.0, 2.0, 2.0, 12.0]);
+//! ```
+//!
 //! [`gradgradcheck()`] checks all of this against finite differences of first-order
 //! gradients, as [`crate::gradcheck`] checks the first order against finite
 //! differences of values.
