@@ -6,6 +6,7 @@
 //! ([`crate::init`]), `fold_in(1).fold_in(step)` draws step `step`'s inputs, and
 //! `fold_in(2)` the evaluation inputs.
 
+use crate::generator::memory::StepMemory;
 use crate::init::initial_weights;
 use crate::log::MetricsLog;
 use crate::optim_config::OptimConfig;
@@ -49,6 +50,24 @@ impl Default for MlpConfig {
 }
 
 impl MlpConfig {
+    /// The memory [`train_mlp`] needs, estimated from the config before anything is
+    /// allocated. With batch B, evaluation inputs E, n inputs and m hidden neurons, in
+    /// f32: a step keeps the batch and its targets and about five `[B, m]` tensors
+    /// (pre-activations, biased, activations, and the activation's intermediates), with
+    /// gradients of the same sizes; the evaluation holds `[E, n]` and three `[E, m]`
+    /// without gradients; the parameters come with their gradients and Adam's moments.
+    pub fn memory(&self) -> StepMemory {
+        let f = |v: usize| v as f64;
+        let (b, e, n, m) = (f(self.batch_size), f(self.eval_points), f(self.problem.inputs), f(self.problem.hidden));
+        StepMemory {
+            parts: vec![
+                ("training step [B, m] with gradients", 2.0 * 4.0 * b * (n + 1.0 + 5.0 * m)),
+                ("evaluation [E, m]", 4.0 * e * (n + 1.0 + 3.0 * m)),
+                ("parameters, gradients and Adam moments", 4.0 * 4.0 * (m * n + 2.0 * m + 1.0)),
+            ],
+        }
+    }
+
     /// Checks every setting, naming the first bad one.
     pub fn validate(&self) -> Result<(), TrainError> {
         self.problem.validate().map_err(TrainError::Config)?;

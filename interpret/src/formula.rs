@@ -19,7 +19,7 @@
 
 use crate::least_squares::least_squares;
 use crate::order_params::{OrderParameters, Role, Sign};
-use crate::probe::{gaussian_inputs, l1_targets, normalised_mse, PROBE_SAMPLES, PROBE_SEED};
+use crate::probe::{forward_in_chunks, gaussian_inputs, l1_targets, normalised_mse, PROBE_SAMPLES, PROBE_SEED};
 use autodiff::Key;
 use hypernet::TargetWeights;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -297,13 +297,13 @@ pub fn explain(net: &TargetWeights, params: &OrderParameters) -> Explanation {
     for (k, feature) in features.iter().enumerate() {
         design.column_mut(k).assign(&feature.evaluate(fit_x.view()).mapv(f64::from));
     }
-    let fit = least_squares(design.view(), net.forward(fit_x.view()).mapv(f64::from).view());
+    let fit = least_squares(design.view(), forward_in_chunks(net, fit_x.view(), |_, _, _| ()).mapv(f64::from).view());
     let formula = Formula {
         terms: features.into_iter().zip(&fit).map(|(feature, &coefficient)| Term { coefficient, feature }).collect(),
         constant: fit[fit.len() - 1],
     };
     let test_x = gaussian_inputs(root.fold_in(2), PROBE_SAMPLES, n);
-    let (y_formula, y_net, y_task) = (formula.evaluate(test_x.view()), net.forward(test_x.view()), l1_targets(test_x.view()));
+    let (y_formula, y_net, y_task) = (formula.evaluate(test_x.view()), forward_in_chunks(net, test_x.view(), |_, _, _| ()), l1_targets(test_x.view()));
     Explanation {
         pruned: params.neurons.len() - params.active().len(),
         neurons: params.neurons.len(),

@@ -12,10 +12,13 @@
 //! * [`layout`], [`draw`], [`heatmap`]: force-directed drawings and weight heatmaps
 //!   as SVG.
 //! * [`transform`]: permutations, pruning and noise, to test the above.
+//! * [`analysis_memory`]: the memory the passes above need, checked before they run.
+//! * [`output_folder`]: the folder each command writes, marked with its kind.
 //!
 //! The `hnet` program (`src/main.rs`) runs these passes on weight files.
 
 pub mod alignment;
+pub mod analysis_memory;
 pub mod classify;
 pub mod draw;
 pub mod formula;
@@ -25,6 +28,7 @@ pub mod label;
 pub mod layout;
 pub mod least_squares;
 pub mod order_params;
+pub mod output_folder;
 pub mod probe;
 pub mod reference;
 pub mod report;

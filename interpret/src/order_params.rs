@@ -42,7 +42,7 @@
 //! oddness `O_i / E_i` is 0 for every correct algorithm.
 
 pub use crate::alignment::{aligned_min_alignment, random_alignment_tail, ALIGNED_MIN_ALIGNMENT, ALIGNED_MIN_ALIGNMENT_FLOOR, RANDOM_ALIGNED_MAX_PROBABILITY};
-use crate::probe::{gaussian_inputs, l1_variance, PROBE_SAMPLES, PROBE_SEED};
+use crate::probe::{forward_in_chunks, gaussian_inputs, l1_variance, PROBE_SAMPLES, PROBE_SEED};
 use autodiff::Key;
 use hypernet::TargetWeights;
 use ndarray::{ArrayView1, Axis};
@@ -193,21 +193,22 @@ impl OrderParameters {
         OrderParameters::measure(net, Key::new(PROBE_SEED), PROBE_SAMPLES)
     }
 
-    /// Measures `net` on `samples` inputs drawn with `key`.
+    /// Measures `net` on `samples` inputs drawn with `key`, in memory bounded by the
+    /// inputs and one chunk of neurons (see [`forward_in_chunks`]).
     pub fn measure(net: &TargetWeights, key: Key, samples: usize) -> OrderParameters {
         let n = net.inputs();
         let x = gaussian_inputs(key, samples, n);
-        let pre = net.preactivations(x.view());
         let task_std = l1_variance(n).sqrt() as f32;
         let min_alignment = aligned_min_alignment(n);
-        let neurons: Vec<NeuronParams> = (0..net.hidden())
-            .map(|j| {
-                let u = pre.column(j);
-                let contribution = u.mapv(|v| net.w2[j] * net.activation.apply(v));
+        let mut neurons = Vec::with_capacity(net.hidden());
+        let output = forward_in_chunks(net, x.view(), |first, pre, act| {
+            for (k, (u, h)) in pre.columns().into_iter().zip(act.columns()).enumerate() {
+                let j = first + k;
+                let contribution = h.mapv(|v| net.w2[j] * v);
                 let positive_fraction = u.iter().filter(|v| **v > 0.0).count() as f32 / samples as f32;
-                neuron_params(net, j, std(contribution.view()), positive_fraction, task_std, min_alignment)
-            })
-            .collect();
+                neurons.push(neuron_params(net, j, std(contribution.view()), positive_fraction, task_std, min_alignment));
+            }
+        });
         let inputs = (0..n).map(|i| input_params(net, &neurons, i)).collect::<Vec<InputParams>>();
         let has_linear = neurons.iter().any(|p| p.role == Role::Linear);
         let linear_uniformity = has_linear.then(|| {
@@ -215,7 +216,7 @@ impl OrderParameters {
             let norm = l.iter().map(|v| v * v).sum::<f32>().sqrt();
             l.iter().map(|v| v.abs()).sum::<f32>() / ((n as f32).sqrt() * norm.max(f32::MIN_POSITIVE))
         });
-        let output_std = std(net.forward(x.view()).view());
+        let output_std = std(output.view());
         OrderParameters { neurons, inputs, linear_uniformity, output_std, task_std }
     }
 

@@ -35,7 +35,9 @@ use std::fmt;
 /// Bytes per element (f32).
 const ELEMENT: f64 = 4.0;
 
-/// The estimated bytes of one training step, by part.
+/// The estimated bytes of a job, by part: one generator training step
+/// ([`StepMemory::estimate`]), or any other job whose parts its caller lists (an
+/// analysis of a network, a baseline's training).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepMemory {
     /// (what, bytes), forward activations doubled for their gradients.

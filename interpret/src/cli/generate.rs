@@ -1,5 +1,5 @@
 //! `hnet generate --checkpoint FILE --log10-beta B --n N [--m M] [--seed S] [--count K]
-//! --out DIR [--mean]`: target networks from a trained generator.
+//! --out DIR [--force] [--mean]`: target networks from a trained generator.
 //!
 //! The generator is rebuilt from the checkpoint's configuration and parameters, then
 //! emits K networks of n inputs and m hidden neurons at `beta = 10^B` from
@@ -10,14 +10,17 @@
 //! DIR receives `net_<i>.safetensors` (i = 0..K-1, readable from Python with
 //! `safetensors.numpy.load_file`) and `generated.json`: the arguments, the checkpoint's
 //! step, and per network its complexity in bits, its normalised MSE on fresh inputs
-//! and the classifier's label.
+//! and the classifier's label. The networks of an earlier call in DIR are deleted first,
+//! so none of them stays beside the new ones; a folder of another command, or holding
+//! other files (unless `--force`), is refused.
 
 use autodiff::{no_grad, Key};
 use hypernet::checkpoint::load_checkpoint;
-use super::memory_limit::memory_limit;
+use super::memory_limit::check_memory;
 use hypernet::generator::memory::StepMemory;
 use hypernet::generator::{GeneratorTrainConfig, TrainedGenerator};
 use hypernet::weights_io::save_target_weights;
+use interpret::output_folder::kinds::GENERATE;
 use interpret::studies::beta_sweep::measure_networks;
 use std::path::PathBuf;
 
@@ -46,9 +49,13 @@ pub struct Args {
     /// Number of networks.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     count: u64,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing; the networks of an earlier `hnet generate`
+    /// there are replaced).
     #[arg(long)]
     out: PathBuf,
+    /// Write into an --out that holds files `hnet generate` did not write (they are kept).
+    #[arg(long)]
+    force: bool,
     /// Refuse a job whose generation and measurement need more memory than this, e.g. 8G
     /// (default: the memory available now, MemAvailable in /proc/meminfo).
     #[arg(long)]
@@ -77,7 +84,7 @@ impl Args {
                 self.log10_beta, config.log10_beta_min, config.log10_beta_max
             );
         }
-        std::fs::create_dir_all(&self.out).map_err(|e| format!("cannot create output folder {}: {e}", self.out.display()))?;
+        GENERATE.replace(&self.out, self.force)?;
 
         let count = self.count as usize;
         let key = Key::new(self.seed);
@@ -114,15 +121,12 @@ impl Args {
     /// estimate is that of a training step of `count` networks of this size measured on
     /// [`EVAL_POINTS`] inputs (generation without gradients needs less: an upper bound).
     fn check_memory(&self, config: &GeneratorTrainConfig, n: usize, m: usize) -> Result<(), String> {
-        let Some((limit, source)) = memory_limit(self.max_memory.as_deref())? else {
-            return Ok(());
-        };
         let job = GeneratorTrainConfig { networks: self.count as usize, points: EVAL_POINTS, train_inputs: vec![n], hidden_per_input: m.div_ceil(n), ..config.clone() };
-        StepMemory::estimate(&job).check_for(
+        check_memory(
+            self.max_memory.as_deref(),
+            &StepMemory::estimate(&job),
             &format!("generating {} networks with n = {n}, m = {m}", self.count),
             "reduce --count, --n or --m, or raise the limit with --max-memory",
-            limit,
-            source,
         )
     }
 }

@@ -3,7 +3,7 @@
 
 use interpret::landscape::config::LandscapeConfig;
 use interpret::landscape::{landscape, write_landscape};
-use interpret::report::output_dir::prepare_output;
+use interpret::output_folder::kinds::LANDSCAPE;
 use std::path::PathBuf;
 
 /// Map which algorithm the generator's objective (nMSE + beta * bits / W) prefers at
@@ -47,7 +47,7 @@ impl Args {
             print!("{toml}");
             return Ok(());
         }
-        prepare_output(&self.out, &toml, self.force)?;
+        LANDSCAPE.replace_same_config(&self.out, &toml, self.force)?;
         super::files::write_text(&self.out.join("config.toml"), &toml)?;
         let result = landscape(&cfg)?;
         write_landscape(&cfg, &result, &self.out)?;

@@ -1,5 +1,6 @@
 //! The folder of a `train` run: its three files (config, metrics, checkpoint), and the
-//! checks and clean-ups `train` does on it before it starts.
+//! checks `train` does on it before it starts (what it owns there, and what else it
+//! refuses, is [`interpret::output_folder::kinds::TRAIN`]).
 
 use hypernet::checkpoint::{load_checkpoint, Checkpoint};
 use std::path::{Path, PathBuf};
@@ -22,10 +23,6 @@ impl RunDir {
         }
     }
 
-    pub fn holds_a_run(&self) -> bool {
-        [&self.config, &self.metrics, &self.checkpoint].iter().any(|p| p.exists())
-    }
-
     /// The checkpoint, `None` if there is none yet, an error if it cannot be used.
     pub fn checkpoint_if_any(&self) -> Result<Option<Checkpoint>, String> {
         if !self.checkpoint.exists() {
@@ -43,26 +40,5 @@ impl RunDir {
         let probe = self.dir.join(format!(".hnet-write-probe-{}", std::process::id()));
         std::fs::write(&probe, b"").map_err(unwritable)?;
         std::fs::remove_file(&probe).map_err(unwritable)
-    }
-
-    /// Deletes the run's checkpoint and metrics (config.toml is rewritten next).
-    pub fn clear(&self) -> Result<(), String> {
-        for path in [&self.checkpoint, &self.metrics] {
-            match std::fs::remove_file(path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("--force: cannot delete {}: {e}", path.display())),
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Deletes temporary files left by atomic writes that a killed run never finished.
-    pub fn remove_stale_temporaries(&self) {
-        let prefixes = [".checkpoint.safetensors.tmp-", ".config.toml.tmp-"];
-        for entry in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            if prefixes.iter().any(|p| entry.file_name().to_string_lossy().starts_with(p)) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
     }
 }

@@ -14,8 +14,7 @@ use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-/// The lock file's name inside the output folder.
-pub const LOCK_FILE: &str = "train.lock";
+use interpret::output_folder::kinds::TRAIN_LOCK as LOCK_FILE;
 
 /// The lock on an output folder; deleting it on drop releases the folder.
 pub struct RunLock {

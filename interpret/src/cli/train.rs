@@ -13,11 +13,14 @@
 //!
 //! Everything that can be checked before training is: the config (unknown keys with
 //! the nearest valid name, values out of range), the device, the memory a step needs,
-//! whether DIR is writable and whether it already holds another run.
+//! whether DIR is writable, whether it belongs to another command or holds files that
+//! are not the run's (refused; `--force` or `--resume` keeps them), and whether it
+//! already holds another run.
 
 use super::device::{parse_device, require_training_device};
 use super::run_dir::RunDir;
 use super::run_lock::RunLock;
+use interpret::output_folder::kinds::TRAIN;
 use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 use hypernet::config_file::{load_toml, save_toml, to_toml};
 use hypernet::config_parse::parse_toml;
@@ -56,7 +59,8 @@ pub struct Args {
     /// it to metrics.jsonl.cut-at-line-K and continue from the records before it.
     #[arg(long, requires = "resume")]
     repair: bool,
-    /// Start over in an --out that already holds a run, deleting its checkpoint and metrics.
+    /// Start over in an --out that already holds a run, deleting its checkpoint and metrics
+    /// (files that are not the run's are kept).
     #[arg(long)]
     force: bool,
     /// Steps between checkpoints.
@@ -91,6 +95,9 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 impl Args {
     pub fn run(self) -> Result<(), String> {
         let run = self.out.as_deref().map(RunDir::new);
+        if let (Some(run), true) = (&run, self.resume) {
+            TRAIN.check(&run.dir, true)?; // another command's folder, before its files are read
+        }
         let checkpoint = match &run {
             Some(run) if self.resume => run.checkpoint_if_any()?,
             _ => None,
@@ -105,6 +112,7 @@ impl Args {
         let device = require_training_device(parse_device(&self.device)?)?;
         self.check_memory(&config)?;
         run.ensure_writable()?;
+        TRAIN.claim(&run.dir, self.force || self.resume)?;
         let _lock = RunLock::acquire(&run.dir)?; // held until run() returns, whichever way
 
         let trainer = match &checkpoint {
@@ -118,7 +126,7 @@ impl Args {
         };
         let trainer = trainer.to_device(&device)?;
         save_toml(&run.config, &trainer.config)?;
-        run.remove_stale_temporaries();
+        TRAIN.remove_temporaries(&run.dir);
         let log = MetricsLog::resume(&run.metrics, trainer.step, self.repair).map_err(|e| e.to_string())?;
         ctrlc::set_handler(|| {
             if INTERRUPTED.swap(true, Ordering::SeqCst) {
@@ -180,11 +188,11 @@ impl Args {
 
     /// Refuses a fresh run in a folder that holds one, unless --force (which clears it).
     fn claim_folder(&self, run: &RunDir, config: &GeneratorTrainConfig) -> Result<(), String> {
-        if !run.holds_a_run() {
+        if !TRAIN.holds_output(&run.dir) {
             return Ok(());
         }
         if self.force {
-            return run.clear();
+            return TRAIN.clear(&run.dir);
         }
         let dir = run.dir.display();
         match load_toml::<GeneratorTrainConfig>(&run.config) {

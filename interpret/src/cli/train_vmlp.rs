@@ -1,4 +1,4 @@
-//! `hnet train-vmlp --out DIR [--config FILE] [--steps N] [--seed S] [--betas LIST]`:
+//! `hnet train-vmlp --out DIR [--config FILE] [--steps N] [--seed S] [--betas LIST] [--force]`:
 //! variational MLPs (variational minimum description length), one per beta and seed,
 //! trained together.
 
@@ -6,6 +6,7 @@ use hypernet::config_file::{load_toml, save_toml};
 use hypernet::log::MetricsLog;
 use hypernet::vmlp::{train_vmlp, VmlpConfig};
 use hypernet::weights_io::save_target_weights;
+use interpret::output_folder::kinds::TRAIN_VMLP;
 use std::path::PathBuf;
 
 /// Train variational MLPs over a list of betas (loss nMSE + beta * bits / normaliser).
@@ -18,9 +19,13 @@ pub struct Args {
     /// folder lists them all).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing; the output of an earlier `hnet train-vmlp` there
+    /// is replaced).
     #[arg(long)]
     out: PathBuf,
+    /// Write into an --out that holds files `hnet train-vmlp` did not write (they are kept).
+    #[arg(long)]
+    force: bool,
     /// Training steps (overrides the config).
     #[arg(long)]
     steps: Option<usize>,
@@ -43,6 +48,7 @@ impl Args {
         cfg.seeds = self.seeds.unwrap_or(cfg.seeds);
         cfg.log10_betas = self.betas.unwrap_or(cfg.log10_betas);
         cfg.validate().map_err(|e| e.to_string())?;
+        TRAIN_VMLP.replace(&self.out, self.force)?;
         let networks_dir = self.out.join("networks");
         std::fs::create_dir_all(&networks_dir).map_err(|e| format!("cannot create output folder {}: {e}", networks_dir.display()))?;
         save_toml(&self.out.join("config.toml"), &cfg)?;

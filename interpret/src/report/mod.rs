@@ -9,7 +9,6 @@ pub mod fractions_figure;
 pub mod generalisation_figure;
 pub mod html;
 pub mod landscape_figure;
-pub mod output_dir;
 pub mod palette;
 pub mod pareto_figure;
 pub mod phase_figure;

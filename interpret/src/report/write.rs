@@ -15,7 +15,8 @@ use crate::report::figure::Figure;
 use crate::report::fractions_figure::fractions_figure;
 use crate::report::generalisation_figure::generalisation_figure;
 use crate::report::html::index_html;
-use crate::report::output_dir::{prepare_output, CONFIG_FILE, REPORT_ENTRIES};
+use crate::output_folder::kinds::REPRODUCE;
+use crate::output_folder::CONFIG_FILE;
 use crate::report::pareto_figure::pareto_figure;
 use crate::report::phase_figure::phase_figure;
 use crate::report::run_info::{git_commit, RunInfo};
@@ -50,7 +51,7 @@ pub fn reproduce(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Studi
     cfg.validate()?;
     let start = Instant::now();
     let config_toml = cfg.to_toml();
-    prepare_output(&options.out, &config_toml, options.force)?;
+    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
     write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
     let studies = run_studies(cfg, &options.out)?;
     finish(&config_toml, studies, options, start)
@@ -74,7 +75,7 @@ fn finish(config_toml: &str, studies: Studies, options: &ReportOptions, start: I
 pub fn train_only(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Vec<SeedRun>, String> {
     cfg.validate()?;
     let config_toml = cfg.to_toml();
-    prepare_output(&options.out, &config_toml, options.force)?;
+    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
     write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
     train_generators(cfg, &options.out, &mut Progress::new(1))
 }
@@ -86,7 +87,7 @@ pub fn assemble(parts: &[PathBuf], options: &ReportOptions) -> Result<Studies, S
     let start = Instant::now();
     let (cfg, runs) = gather(parts)?;
     let config_toml = cfg.to_toml();
-    prepare_output(&options.out, &config_toml, options.force)?;
+    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
     write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
     for run in &runs {
         save_seed_run(&options.out, run)?;
@@ -205,7 +206,7 @@ pub fn write_file(out: &Path, relative: &str, bytes: &[u8]) -> Result<(), String
 /// The report's files under `out`, as relative paths with `/`.
 fn listing(out: &Path) -> Result<Vec<String>, String> {
     let mut files = Vec::new();
-    let mut pending: Vec<PathBuf> = REPORT_ENTRIES.iter().map(|e| out.join(e)).filter(|p| p.exists()).collect();
+    let mut pending: Vec<PathBuf> = REPRODUCE.entries.iter().map(|e| out.join(e)).filter(|p| p.exists()).collect();
     while let Some(path) = pending.pop() {
         if path.is_dir() {
             let entries = std::fs::read_dir(&path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
