@@ -29,7 +29,7 @@ pub fn forward_in_chunks(net: &TargetWeights, x: ArrayView2<f32>, mut visit: imp
     let mut sum: Option<Array1<f32>> = None;
     for first in (0..net.hidden()).step_by(NEURON_CHUNK) {
         let rows = first..(first + NEURON_CHUNK).min(net.hidden());
-        let pre = x.dot(&net.w1.slice(s![rows.clone(), ..]).t()) + &net.b1.slice(s![rows.clone()]);
+        let pre = x.dot(&net.w1.slice(s![rows.clone(), ..]).t()) + net.b1.slice(s![rows.clone()]);
         let act = pre.mapv(|u| net.activation.apply(u));
         visit(first, pre.view(), act.view());
         let part = act.dot(&net.w2.slice(s![rows]));
