@@ -20,6 +20,7 @@
 pub mod alignment;
 pub mod analysis_memory;
 pub mod classify;
+pub mod curvature;
 pub mod draw;
 pub mod formula;
 pub mod heatmap;

@@ -51,6 +51,14 @@ fn classify_and_explain_a_saved_reference() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.contains("y ~ 2.00 * sum_i relu(x_i) - 1.00 * sum_i x_i"), "{stdout}");
     assert!(stdout.contains("formula vs network:"), "{stdout}");
+    for line in ["curvature of the nMSE in the 31 weights", "largest Hessian eigenvalues (from the full spectrum)", "Laplace description length", "      -3.0 "] {
+        assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
+    }
+    let out = hnet(&["explain", path.to_str().unwrap(), "--no-curvature", "--max-full-hessian", "10"]);
+    assert!(out.status.success() && !text(&out.stdout).contains("curvature"), "{}", text(&out.stdout));
+    let out = hnet(&["explain", path.to_str().unwrap(), "--max-full-hessian", "10", "--top", "2"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("(power iteration on Hessian-vector products)") && stdout.contains("no full spectrum"), "{stdout}");
 }
 
 #[test]

@@ -1,8 +1,10 @@
-//! `hnet explain FILE`: the classification plus a formula read off the network.
+//! `hnet explain FILE`: the classification plus a formula read off the network, and
+//! the curvature of its error with the Laplace estimate of its description length.
 
-use super::memory_limit::check_analysis_memory;
 use super::files::load_weights;
+use super::memory_limit::{check_analysis_memory, check_memory};
 use interpret::classify::classify;
+use interpret::curvature::{self, CurvatureOptions};
 use interpret::formula::explain;
 use interpret::analysis_memory::Analysis;
 use std::path::PathBuf;
@@ -17,6 +19,23 @@ pub struct Args {
     /// available now, MemAvailable in /proc/meminfo).
     #[arg(long)]
     max_memory: Option<String>,
+    /// Skip the curvature analysis (Hessian spectrum and Laplace bits).
+    #[arg(long)]
+    no_curvature: bool,
+    /// Inputs in the sample the error's curvature is measured on (L1 task, Gaussian inputs).
+    #[arg(long, default_value_t = 4096)]
+    curvature_points: usize,
+    /// Seed of that sample and of the power iteration.
+    #[arg(long, default_value_t = 0)]
+    curvature_seed: u64,
+    /// Largest Hessian eigenvalues to show (read off the full spectrum, or found by
+    /// power iteration on Hessian-vector products above --max-full-hessian weights).
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+    /// Form the full Hessian (one Hessian-vector product per weight) for the spectrum
+    /// and the Laplace bits only up to this many weights.
+    #[arg(long, default_value_t = 2000)]
+    max_full_hessian: usize,
 }
 
 impl Args {
@@ -38,6 +57,21 @@ impl Args {
         }
         println!("formula:");
         println!("{}", explain(&net, &classification.params));
+        if self.no_curvature {
+            return Ok(());
+        }
+        if self.curvature_points == 0 {
+            return Err("--curvature-points must be at least 1 (or skip the analysis with --no-curvature)".into());
+        }
+        let options = CurvatureOptions { points: self.curvature_points, seed: self.curvature_seed, top: self.top, max_full: self.max_full_hessian, ..CurvatureOptions::default() };
+        check_memory(
+            self.max_memory.as_deref(),
+            &curvature::memory(&net, &options),
+            "the curvature analysis",
+            "lower --curvature-points or --max-full-hessian, or skip it with --no-curvature",
+        )?;
+        println!("curvature on {} Gaussian inputs of the L1 task (seed {}):", options.points, options.seed);
+        print!("{}", curvature::analyse(&net, &options)?);
         Ok(())
     }
 }
