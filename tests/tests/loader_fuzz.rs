@@ -14,7 +14,8 @@
 //! * a metrics log is cut to a prefix of whole records before the resumed step.
 //!
 //! Every input is drawn from a fixed seed; a failure names the loader and input index.
-//! Run with `--nocapture` for the count per loader (quoted in TESTING.md).
+//! Run with `--nocapture` for the count per loader (quoted in TESTING.md). CI runs
+//! 4000 inputs per loader; `FUZZ_INPUTS=100000` runs the long fuzz of TESTING.md.
 
 use autodiff::Key;
 use hypernet::checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
@@ -30,9 +31,7 @@ use hypernet::weights_io::{load_target_weights, save_target_weights};
 use hypernet::{Activation, TargetWeights};
 mod fuzz_support;
 
-use fuzz_support::{inputs, mutate, scratch, Draws, Tally};
-
-const COUNT: usize = 4000;
+use fuzz_support::{input_count, inputs, mutate, scratch, Draws, Tally};
 
 fn tiny_config() -> GeneratorTrainConfig {
     let generator = GeneratorConfig { width: 8, blocks: 1, heads: 2, noise_dim: 2, key_dim: 4, cond_width: 4, ..GeneratorConfig::default() };
@@ -56,8 +55,9 @@ fn checkpoints_never_panic_and_only_the_original_is_accepted() {
     let valid = std::fs::read(&path).unwrap();
     save_checkpoint(&path, &trained_checkpoint(2)).unwrap();
     let other = std::fs::read(&path).unwrap();
-    let mut tally = Tally::default();
-    for (i, bytes) in inputs(&valid, &other, COUNT, Key::new(101)) {
+    let count = input_count();
+    let mut tally = Tally::new();
+    for (i, bytes) in inputs(&valid, &other, count, Key::new(101)) {
         std::fs::write(&path, &bytes).unwrap();
         tally.tried += 1;
         match load_checkpoint(&path) {
@@ -73,7 +73,7 @@ fn checkpoints_never_panic_and_only_the_original_is_accepted() {
         }
     }
     tally.report("checkpoint (load_checkpoint)");
-    assert!(tally.rejected > COUNT * 9 / 10, "most mutations must be caught");
+    assert!(tally.rejected > count * 9 / 10, "most mutations must be caught");
 }
 
 #[test]
@@ -138,9 +138,10 @@ fn weight_files_never_panic_and_only_the_original_is_accepted() {
     let valid = std::fs::read(&path).unwrap();
     save_target_weights(&path, &TargetWeights { activation: Activation::Relu, ..weights(3, 5, key.fold_in(1)) }).unwrap();
     let other = std::fs::read(&path).unwrap();
-    let mut tally = Tally::default();
+    let count = input_count();
+    let mut tally = Tally::new();
     let mut checksum_lost = 0;
-    for (i, bytes) in inputs(&valid, &other, COUNT, Key::new(202)) {
+    for (i, bytes) in inputs(&valid, &other, count, Key::new(202)) {
         std::fs::write(&path, &bytes).unwrap();
         tally.tried += 1;
         match load_target_weights(&path) {
@@ -157,7 +158,7 @@ fn weight_files_never_panic_and_only_the_original_is_accepted() {
     }
     tally.report("target weights (load_target_weights)");
     println!("  of which {checksum_lost} accepted unchanged had lost their `sha256` key, so load unchecked, as files from other tools do");
-    assert!(tally.rejected > COUNT / 2);
+    assert!(tally.rejected > count / 2);
 }
 
 fn key_array(key: Key, shape: &[usize]) -> ndarray::ArrayD<f32> {
@@ -203,7 +204,8 @@ where
     let path = scratch(&format!("{name}.toml"));
     let valid = to_toml(valid_config);
     let lines = assignments(&valid);
-    let mut tally = Tally::default();
+    let count = input_count();
+    let mut tally = Tally::new();
     let mut misspelt = 0;
     let check = |i: usize, text: &[u8], must_refuse: bool, tally: &mut Tally| {
         std::fs::write(&path, text).unwrap();
@@ -229,7 +231,7 @@ where
             }
         }
     };
-    for i in 0..COUNT {
+    for i in 0..count {
         let mut r = Draws::new(key.fold_in(i as u64));
         let (line, k, v) = &lines[r.below(lines.len())];
         let mut text: Vec<String> = valid.lines().map(str::to_string).collect();
@@ -268,13 +270,13 @@ where
         for value in ODD_VALUES {
             let mut text: Vec<String> = valid.lines().map(str::to_string).collect();
             text[*line] = format!("{k} = {value}");
-            check(COUNT + exhaustive, text.join("\n").as_bytes(), false, &mut tally);
+            check(count + exhaustive, text.join("\n").as_bytes(), false, &mut tally);
             exhaustive += 1;
         }
     }
     tally.report(&format!("config {name} (load_toml + validate)"));
     println!("  of which {misspelt} misspelt keys, each refused with a suggestion one edit away, and {exhaustive} = every setting x {} odd values", ODD_VALUES.len());
-    assert!(misspelt > COUNT / 5, "{name}: {misspelt} misspellings");
+    assert!(misspelt > count / 5, "{name}: {misspelt} misspellings");
 }
 
 /// Panics unless every float of an accepted config is finite.
@@ -341,9 +343,10 @@ fn metrics_logs_are_cut_to_whole_records_before_the_resumed_step() {
     }
     drop(log);
     let valid = std::fs::read(&path).unwrap();
-    let mut tally = Tally::default();
+    let count = input_count();
+    let mut tally = Tally::new();
     let mut refused = 0;
-    for (i, bytes) in inputs(&valid, b"{\"step\": 3}\n", COUNT, Key::new(606)) {
+    for (i, bytes) in inputs(&valid, b"{\"step\": 3}\n", count, Key::new(606)) {
         std::fs::write(&path, &bytes).unwrap();
         let resume_at = Draws::new(Key::new(607).fold_in(i as u64)).below(50);
         tally.tried += 1;
@@ -365,7 +368,10 @@ fn metrics_logs_are_cut_to_whole_records_before_the_resumed_step() {
         }
     }
     println!(
-        "metrics log (MetricsLog::resume): {} inputs, {refused} refused (a damaged line before the end), {} cut back, {} kept whole, 0 panics",
-        tally.tried, tally.rejected, tally.accepted_identical
+        "metrics log (MetricsLog::resume): {} inputs, {refused} refused (a damaged line before the end), {} cut back, {} kept whole, 0 panics, {:.1} s",
+        tally.tried,
+        tally.rejected,
+        tally.accepted_identical,
+        tally.seconds()
     );
 }

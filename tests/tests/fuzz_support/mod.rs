@@ -1,9 +1,27 @@
 //! The mutation engine of the loader fuzz: a stream of random words from a key, byte
 //! mutations of a valid file (flips, insertions, deletions, splices with another file,
-//! rewritten length prefixes, pure noise), scratch files and the per-loader tally.
+//! rewritten length prefixes, pure noise), the number of inputs per loader, scratch
+//! files and the per-loader tally.
 
 use autodiff::Key;
 use std::path::PathBuf;
+use std::time::Instant;
+
+/// Inputs per loader in CI, where the whole fuzz takes seconds.
+pub const CI_INPUTS: usize = 4000;
+
+/// The number of inputs per loader: `FUZZ_INPUTS` from the environment (the long run
+/// of TESTING.md sets 100000), or [`CI_INPUTS`] when it is unset. Each input is drawn
+/// from its index, so a larger count runs the CI inputs first and then new ones.
+pub fn input_count() -> usize {
+    match std::env::var("FUZZ_INPUTS") {
+        Err(_) => CI_INPUTS,
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n >= CI_INPUTS => n,
+            _ => panic!("FUZZ_INPUTS={text:?}: expected a whole number of inputs per loader, at least {CI_INPUTS} (unset it for CI's {CI_INPUTS})"),
+        },
+    }
+}
 
 /// A stream of random words from a key.
 pub struct Draws {
@@ -125,20 +143,33 @@ pub fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// Tally of one loader's inputs.
-#[derive(Default)]
+/// Tally of one loader's inputs, timed from its creation.
 pub struct Tally {
     pub tried: usize,
     pub rejected: usize,
     pub accepted_identical: usize,
     pub accepted_changed: usize,
+    started: Instant,
 }
 
 impl Tally {
+    pub fn new() -> Tally {
+        Tally { tried: 0, rejected: 0, accepted_identical: 0, accepted_changed: 0, started: Instant::now() }
+    }
+
+    /// Seconds since the tally was created.
+    pub fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
     pub fn report(&self, loader: &str) {
         println!(
-            "{loader}: {} inputs, {} rejected, {} accepted unchanged, {} accepted as a different valid file, 0 panics",
-            self.tried, self.rejected, self.accepted_identical, self.accepted_changed
+            "{loader}: {} inputs, {} rejected, {} accepted unchanged, {} accepted as a different valid file, 0 panics, {:.1} s",
+            self.tried,
+            self.rejected,
+            self.accepted_identical,
+            self.accepted_changed,
+            self.seconds()
         );
     }
 }
