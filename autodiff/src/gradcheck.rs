@@ -228,6 +228,7 @@ mod tests {
         fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
             vec![needs[0].then(|| grad.mul(&inputs[0]))]
         }
+        crate::cpu_only!(f64);
     }
 
     #[test]

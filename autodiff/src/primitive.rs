@@ -63,13 +63,10 @@ pub trait Primitive<T: Float>: 'static {
     /// everywhere.
     fn vjp_graph(&self, inputs: &[Tensor<T>], output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>>;
 
-    /// [`Primitive::forward`] on device values (all on one device). The default panics:
-    /// a primitive without a device implementation works on the CPU only.
+    /// [`Primitive::forward`] on device values (all on one device). Required with the
+    /// `cuda` feature: a primitive without device code does not compile.
     #[cfg(feature = "cuda")]
-    fn forward_cuda(&self, inputs: &[&crate::cuda::DeviceArray<T>]) -> crate::cuda::DeviceArray<T> {
-        let _ = inputs;
-        panic!("{}: no CUDA implementation; run it on CPU tensors", self.name())
-    }
+    fn forward_cuda(&self, inputs: &[&crate::cuda::DeviceArray<T>]) -> crate::cuda::DeviceArray<T>;
 
     /// [`Primitive::backward_owned`] on device values: the gradient of each input
     /// that `needs` one, on the device, given ownership of the output gradient.
@@ -80,8 +77,29 @@ pub trait Primitive<T: Float>: 'static {
         output: &crate::cuda::DeviceArray<T>,
         grad: crate::cuda::DeviceArray<T>,
         needs: &[bool],
-    ) -> Vec<Option<crate::cuda::DeviceArray<T>>> {
-        let _ = (inputs, output, grad, needs);
-        panic!("{}: no CUDA implementation; run it on CPU tensors", self.name())
-    }
+    ) -> Vec<Option<crate::cuda::DeviceArray<T>>>;
+}
+
+/// The device methods of a primitive that exists on the CPU only (a test's
+/// deliberately wrong primitive, say): with the `cuda` feature they panic saying so.
+/// Write `autodiff::cpu_only!(T);` inside `impl Primitive<T> for ...` (with the
+/// element type the impl is for), so that it compiles with and without the feature.
+#[macro_export]
+macro_rules! cpu_only {
+    ($t:ty) => {
+        #[cfg(feature = "cuda")]
+        fn forward_cuda(&self, _inputs: &[&$crate::cuda::DeviceArray<$t>]) -> $crate::cuda::DeviceArray<$t> {
+            panic!("{}: a CPU-only primitive has no device code", $crate::Primitive::<$t>::name(self))
+        }
+        #[cfg(feature = "cuda")]
+        fn backward_cuda(
+            &self,
+            _inputs: &[&$crate::cuda::DeviceArray<$t>],
+            _output: &$crate::cuda::DeviceArray<$t>,
+            _grad: $crate::cuda::DeviceArray<$t>,
+            _needs: &[bool],
+        ) -> Vec<Option<$crate::cuda::DeviceArray<$t>>> {
+            panic!("{}: a CPU-only primitive has no device code", $crate::Primitive::<$t>::name(self))
+        }
+    };
 }

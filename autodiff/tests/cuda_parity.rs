@@ -18,6 +18,7 @@ mod common;
 use autodiff::cuda::CudaDevice;
 use autodiff::optim::{clip_grad_norm, Adam, AdamConfig, Optimizer, Sgd, SgdConfig, WeightDecay};
 use autodiff::second_order::grad;
+use kernels::cuda::UnaryOp;
 use autodiff::{Device, Key, Tensor};
 use common::cases::{selected_cases, Case, Sample};
 use common::{values, Domain};
@@ -149,6 +150,64 @@ fn every_primitive_matches_the_cpu_forward_backward_and_second_order() {
         selected.len(),
         failures.join("\n")
     );
+}
+
+/// Every elementwise function's device code: its `UnaryFn::cuda` expressions (written
+/// beside its CPU code in `src/ops/`) compiled into its own module. Needs NVRTC, not a
+/// GPU, so CI checks it (`SKIP_PTX=1` skips it where NVRTC is missing). The list must
+/// name every file of `src/ops/` that implements `UnaryFn`: a test below reads them.
+fn elementwise_functions() -> Vec<UnaryOp> {
+    use autodiff::ops::unary::UnaryFn;
+    use autodiff::ops::*;
+    vec![
+        UnaryFn::<f64>::cuda(&abs::Abs),
+        UnaryFn::<f64>::cuda(&add_scalar::AddScalar(0.5)),
+        UnaryFn::<f64>::cuda(&exp::Exp),
+        UnaryFn::<f64>::cuda(&log::Log),
+        UnaryFn::<f64>::cuda(&mul_scalar::MulScalar(2.5)),
+        UnaryFn::<f64>::cuda(&neg::Neg),
+        UnaryFn::<f64>::cuda(&powf::Powf(1.7)),
+        UnaryFn::<f64>::cuda(&relu::Relu),
+        UnaryFn::<f64>::cuda(&sigmoid::Sigmoid),
+        UnaryFn::<f64>::cuda(&silu::Silu),
+        UnaryFn::<f64>::cuda(&softplus::Softplus),
+        UnaryFn::<f64>::cuda(&sqrt::Sqrt),
+        UnaryFn::<f64>::cuda(&square::Square),
+        UnaryFn::<f64>::cuda(&tanh::Tanh),
+    ]
+}
+
+#[test]
+fn every_elementwise_function_compiles_to_ptx() {
+    if let Err(e) = kernels::cuda::nvrtc_available() {
+        if std::env::var("SKIP_PTX").as_deref() == Ok("1") {
+            println!("SKIPPED: {e}");
+            return;
+        }
+        panic!("{e}\n(set SKIP_PTX=1 to skip this test on a machine without NVRTC)");
+    }
+    for op in elementwise_functions() {
+        let ptx = op.ptx().unwrap_or_else(|e| panic!("{}: {e}", op.name));
+        assert!(ptx.contains(".entry unary_forward_f32(") && ptx.contains(".entry unary_backward_f64("), "{}: entry points missing", op.name);
+    }
+}
+
+/// Every file of `src/ops/` that implements `UnaryFn` is in [`elementwise_functions`]
+/// (by the op's name, which is the file's), so its device code is compiled above.
+#[test]
+fn every_elementwise_file_is_listed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ops");
+    let listed: Vec<&str> = elementwise_functions().iter().map(|op| op.name).collect();
+    let mut unlisted = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display())) {
+        let path = entry.expect("directory entry").path();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let stem = path.file_stem().expect("file name").to_string_lossy().into_owned();
+        if text.contains("> UnaryFn<T> for ") && !listed.contains(&stem.as_str()) {
+            unlisted.push(stem);
+        }
+    }
+    assert!(listed.len() >= 14 && unlisted.is_empty(), "elementwise ops not in elementwise_functions(): {unlisted:?}");
 }
 
 #[test]

@@ -135,6 +135,7 @@ impl autodiff::Primitive<f64> for WrongSquare {
     fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
         vec![needs[0].then(|| grad.mul(&inputs[0]))]
     }
+    autodiff::cpu_only!(f64);
 }
 
 #[test]

@@ -18,6 +18,14 @@ typedef unsigned int u32;
 #define BLOCK 256
 #define MAX_RANK 8
 
+// The logistic sigmoid, stable for any x: e^x / (1 + e^x) for x < 0 so e^-x never
+// overflows (used by the elementwise ops' expressions: sigmoid, silu, softplus).
+template <typename T> __device__ T logistic(T x) {
+    if (x >= T(0)) return T(1) / (T(1) + exp(-x));
+    T e = exp(x);
+    return e / (T(1) + e);
+}
+
 // The first index this thread handles in a grid-stride loop, and the stride.
 __device__ __forceinline__ u32 grid_start() { return blockIdx.x * blockDim.x + threadIdx.x; }
 __device__ __forceinline__ u32 grid_step() { return gridDim.x * blockDim.x; }

@@ -25,7 +25,7 @@ pub(crate) fn unary_backward<T: Float>(
 
 /// `c x`.
 pub(crate) fn scale<T: Float>(op: &str, x: &DeviceArray<T>, c: f64) -> DeviceArray<T> {
-    unary(op, UnaryOp::MulScalar(c), x)
+    unary(op, crate::ops::unary::UnaryFn::<T>::cuda(&crate::ops::mul_scalar::MulScalar(T::c(c))), x)
 }
 
 /// `y = f(a, b)`, broadcasting; panics naming `op` and both shapes if they do not
@@ -144,7 +144,7 @@ pub(crate) fn copy_along_axis<T: Float>(
 
 /// `sum x^2` over every element, read back to the host (one scalar).
 pub(crate) fn sum_of_squares<T: Float>(op: &str, x: &DeviceArray<T>) -> f64 {
-    let squares = unary(op, UnaryOp::Square, x).reshaped(&[x.len()]);
+    let squares = unary(op, crate::ops::unary::UnaryFn::<T>::cuda(&crate::ops::square::Square), x).reshaped(&[x.len()]);
     let total = reduce(op, ReduceOp::Sum, &squares, 0, false);
     ok(op, x.device(), total.download()).iter().map(|v| v.to_f64_lossless()).sum()
 }

@@ -30,7 +30,7 @@ impl<T: Float> UnaryFn<T> for Abs {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Abs
+        kernels::cuda::UnaryOp::new("abs", "fabs(x)", "x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0))")
     }
 }
 

@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for AddScalar<T> {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::AddScalar(self.0.to_f64_lossless())
+        kernels::cuda::UnaryOp::new("add_scalar", "x + p", "T(1)").with_param(self.0.to_f64_lossless())
     }
 }
 

@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for Exp {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Exp
+        kernels::cuda::UnaryOp::new("exp", "exp(x)", "y")
     }
 }
 

@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for Log {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Log
+        kernels::cuda::UnaryOp::new("log", "log(x)", "T(1) / x")
     }
 }
 

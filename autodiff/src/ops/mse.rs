@@ -10,7 +10,9 @@ use ndarray::ArrayD;
 #[cfg(feature = "cuda")]
 use crate::cuda::{launch, DeviceArray};
 #[cfg(feature = "cuda")]
-use kernels::cuda::{BinaryOp, ReduceOp, UnaryOp};
+use kernels::cuda::{BinaryOp, ReduceOp};
+#[cfg(feature = "cuda")]
+use super::{neg::Neg, square::Square, unary::UnaryFn};
 
 /// Mean squared error.
 pub struct Mse;
@@ -41,7 +43,7 @@ impl<T: Float> Primitive<T> for Mse {
         vec![v.when(0, dp), v.when(1, || -dp())]
     }
 
-    /// `sum((p - t)^2) / N` from device kernels: difference, square, sum, scale.
+    /// `dp = 2 g (p - t) / N`, `dt = -dp`.
     fn vjp_graph(&self, inputs: &[Tensor<T>], _output: &Tensor<T>, grad: &Tensor<T>, needs: &[bool]) -> Vec<Option<Tensor<T>>> {
         if !needs.iter().any(|&n| n) {
             return vec![None, None];
@@ -51,11 +53,12 @@ impl<T: Float> Primitive<T> for Mse {
         vec![needs[0].then(|| dp.clone()), needs[1].then(|| dp.neg())]
     }
 
+    /// `sum((p - t)^2) / N` from device kernels: difference, square, sum, scale.
     #[cfg(feature = "cuda")]
     fn forward_cuda(&self, inputs: &[&DeviceArray<T>]) -> DeviceArray<T> {
         let (p, t) = (inputs[0], inputs[1]);
         assert_eq!(p.shape(), t.shape(), "mse: prediction shape {:?} and target shape {:?} differ", p.shape(), t.shape());
-        let squares = launch::unary("mse", UnaryOp::Square, &launch::binary("mse", BinaryOp::Sub, p, t));
+        let squares = launch::unary("mse", UnaryFn::<T>::cuda(&Square), &launch::binary("mse", BinaryOp::Sub, p, t));
         let total = launch::reduce("mse", ReduceOp::Sum, &squares.reshaped(&[p.len()]), 0, false);
         launch::scale("mse", &total, 1.0 / p.len() as f64)
     }
@@ -66,7 +69,7 @@ impl<T: Float> Primitive<T> for Mse {
         let (p, t) = (inputs[0], inputs[1]);
         let scale = launch::scale("mse", &grad, 2.0 / p.len() as f64);
         let dp = launch::binary("mse", BinaryOp::Mul, &launch::binary("mse", BinaryOp::Sub, p, t), &scale);
-        let dt = needs[1].then(|| launch::unary("mse", UnaryOp::Neg, &dp));
+        let dt = needs[1].then(|| launch::unary("mse", UnaryFn::<T>::cuda(&Neg), &dp));
         vec![needs[0].then_some(dp), dt]
     }
 }

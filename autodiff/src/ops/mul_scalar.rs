@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for MulScalar<T> {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::MulScalar(self.0.to_f64_lossless())
+        kernels::cuda::UnaryOp::new("mul_scalar", "x * p", "p").with_param(self.0.to_f64_lossless())
     }
 }
 

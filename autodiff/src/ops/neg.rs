@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for Neg {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Neg
+        kernels::cuda::UnaryOp::new("neg", "-x", "T(-1)")
     }
 }
 

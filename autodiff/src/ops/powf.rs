@@ -24,7 +24,7 @@ impl<T: Float> UnaryFn<T> for Powf<T> {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Powf(self.0.to_f64_lossless())
+        kernels::cuda::UnaryOp::new("powf", "pow(x, p)", "p * pow(x, p - T(1))").with_param(self.0.to_f64_lossless())
     }
 }
 

@@ -27,7 +27,7 @@ impl<T: Float> UnaryFn<T> for Relu {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Relu
+        kernels::cuda::UnaryOp::new("relu", "x > T(0) ? x : T(0)", "x > T(0) ? T(1) : T(0)")
     }
 }
 

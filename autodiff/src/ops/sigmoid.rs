@@ -39,7 +39,7 @@ impl<T: Float> UnaryFn<T> for Sigmoid {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Sigmoid
+        kernels::cuda::UnaryOp::new("sigmoid", "logistic(x)", "y * (T(1) - y)")
     }
 }
 

@@ -27,7 +27,7 @@ impl<T: Float> UnaryFn<T> for Silu {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Silu
+        kernels::cuda::UnaryOp::new("silu", "x * logistic(x)", "logistic(x) * (T(1) + x * (T(1) - logistic(x)))")
     }
 }
 

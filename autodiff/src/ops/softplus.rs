@@ -25,7 +25,7 @@ impl<T: Float> UnaryFn<T> for Softplus {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Softplus
+        kernels::cuda::UnaryOp::new("softplus", "(x > T(0) ? x : T(0)) + log1p(exp(-fabs(x)))", "logistic(x)")
     }
 }
 

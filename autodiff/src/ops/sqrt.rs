@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for Sqrt {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Sqrt
+        kernels::cuda::UnaryOp::new("sqrt", "sqrt(x)", "T(1) / (y + y)")
     }
 }
 

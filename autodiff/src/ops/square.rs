@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for Square {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Square
+        kernels::cuda::UnaryOp::new("square", "x * x", "x + x")
     }
 }
 

@@ -23,7 +23,7 @@ impl<T: Float> UnaryFn<T> for Tanh {
     }
     #[cfg(feature = "cuda")]
     fn cuda(&self) -> kernels::cuda::UnaryOp {
-        kernels::cuda::UnaryOp::Tanh
+        kernels::cuda::UnaryOp::new("tanh", "tanh(x)", "T(1) - y * y")
     }
 }
 

@@ -121,6 +121,7 @@ mod tests {
         fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
             vec![needs[0].then(|| grad.mul(&inputs[0]).mul_scalar(3.0))]
         }
+        crate::cpu_only!(f64);
     }
 
     /// `y = x^3` whose recorded VJP has the right value but no dependence on `x` (the
@@ -139,6 +140,7 @@ mod tests {
         fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
             vec![needs[0].then(|| grad.mul(&inputs[0].detach().square()).mul_scalar(3.0))]
         }
+        crate::cpu_only!(f64);
     }
 
     fn x() -> Vec<ArrayD<f64>> {

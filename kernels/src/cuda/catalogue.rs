@@ -7,7 +7,6 @@ use super::source::{Kernel, Source};
 /// The kernels `source` defines.
 pub fn kernels_of(source: Source) -> &'static [Kernel] {
     match source {
-        Source::Elementwise => super::unary::KERNELS,
         Source::Binary => super::binary::KERNELS,
         Source::Reduce => super::reduce::KERNELS,
         Source::Softmax => super::softmax::KERNELS,

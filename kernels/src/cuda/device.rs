@@ -37,6 +37,8 @@ pub struct Device {
     context: Arc<CudaContext>,
     stream: Arc<CudaStream>,
     modules: Mutex<HashMap<Source, Arc<CudaModule>>>,
+    /// The elementwise ops' modules, by op name (`unary.rs`).
+    unary_modules: Mutex<HashMap<&'static str, Arc<CudaModule>>>,
     blas: OnceLock<CudaBlas>,
 }
 
@@ -61,7 +63,14 @@ impl Device {
         // cost two event creations per allocation).
         unsafe { context.disable_event_tracking() };
         let stream = context.default_stream();
-        Ok(Device { ordinal, context, stream, modules: Mutex::new(HashMap::new()), blas: OnceLock::new() })
+        Ok(Device {
+            ordinal,
+            context,
+            stream,
+            modules: Mutex::new(HashMap::new()),
+            unary_modules: Mutex::new(HashMap::new()),
+            blas: OnceLock::new(),
+        })
     }
 
     /// The device's name, e.g. "NVIDIA H100 80GB HBM3".
@@ -99,6 +108,23 @@ impl Device {
             }
         };
         Ok(module.load_function(&kernel.entry(dtype))?)
+    }
+
+    /// The entry point `entry` of the elementwise op `op`'s module, compiling it (once
+    /// per process) and loading it (once per device) on first use.
+    pub(crate) fn unary_function(&self, op: &super::unary::UnaryOp, entry: &str) -> Result<CudaFunction, CudaError> {
+        let module = {
+            let mut modules = self.unary_modules.lock().expect("module cache lock poisoned");
+            match modules.get(op.name) {
+                Some(m) => m.clone(),
+                None => {
+                    let m = self.context.load_module(Ptx::from_src(op.ptx()?))?;
+                    modules.insert(op.name, m.clone());
+                    m
+                }
+            }
+        };
+        Ok(module.load_function(entry)?)
     }
 
     /// The cuBLAS handle, created on first use (on this device's stream).

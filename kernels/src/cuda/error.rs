@@ -24,7 +24,7 @@ pub enum CudaError {
     /// A CUDA driver call failed (out of memory, launch failure, ...).
     Driver(DriverError),
     /// NVRTC rejected a kernel source (the log names the file and line).
-    Compile { source: &'static str, log: String },
+    Compile { source: String, log: String },
     /// A cuBLAS call failed.
     Blas(CublasError),
 }

@@ -1,7 +1,9 @@
 //! The CUDA C sources and their compilation to PTX by NVRTC.
 //!
 //! Each source is `kernels/cuda/common.cuh` followed by one `kernels/cuda/<name>.cu`
-//! (with `#line` markers, so compile errors name the right file and line). It is
+//! (with `#line` markers, so compile errors name the right file and line). The
+//! elementwise unary ops are not among them: each op brings its own two expressions,
+//! compiled into a module of its own (`unary.rs`). It is
 //! compiled at most once per process; the PTX is cached. FMA contraction is off
 //! (`--fmad=false`) so that elementwise arithmetic rounds as on the CPU.
 
@@ -15,7 +17,6 @@ const COMMON: &str = include_str!("../../cuda/common.cuh");
 /// One `.cu` file of kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
-    Elementwise,
     Binary,
     Reduce,
     Softmax,
@@ -27,8 +28,7 @@ pub enum Source {
 
 impl Source {
     /// Every source, in a fixed order.
-    pub const ALL: [Source; 8] = [
-        Source::Elementwise,
+    pub const ALL: [Source; 7] = [
         Source::Binary,
         Source::Reduce,
         Source::Softmax,
@@ -41,7 +41,6 @@ impl Source {
     /// The file name without `.cu`.
     pub fn name(self) -> &'static str {
         match self {
-            Source::Elementwise => "elementwise",
             Source::Binary => "binary",
             Source::Reduce => "reduce",
             Source::Softmax => "softmax",
@@ -54,7 +53,6 @@ impl Source {
 
     fn body(self) -> &'static str {
         match self {
-            Source::Elementwise => include_str!("../../cuda/elementwise.cu"),
             Source::Binary => include_str!("../../cuda/binary.cu"),
             Source::Reduce => include_str!("../../cuda/reduce.cu"),
             Source::Softmax => include_str!("../../cuda/softmax.cu"),
@@ -78,18 +76,23 @@ impl Source {
     }
 
     fn compile(self) -> Result<String, CudaError> {
-        Library::Nvrtc.require()?;
-        let text = format!("#line 1 \"common.cuh\"\n{COMMON}\n#line 1 \"{0}.cu\"\n{1}", self.name(), self.body());
-        let options =
-            CompileOptions { fmad: Some(false), name: Some(format!("{}.cu", self.name())), ..Default::default() };
-        compile_ptx_with_opts(text, options).map(|ptx| ptx.to_src()).map_err(|e| CudaError::Compile {
-            source: self.name(),
-            log: match e {
-                CompileError::CompileError { log, .. } => log.to_string_lossy().into_owned(),
-                other => other.to_string(),
-            },
-        })
+        compile(self.name(), &format!("#line 1 \"{0}.cu\"\n{1}", self.name(), self.body()))
     }
+}
+
+/// Compiles `common.cuh` followed by `text` (which starts with its own `#line`
+/// marker) to PTX, with FMA contraction off; `name` names the module in errors.
+pub(crate) fn compile(name: &str, text: &str) -> Result<String, CudaError> {
+    Library::Nvrtc.require()?;
+    let text = format!("#line 1 \"common.cuh\"\n{COMMON}\n{text}");
+    let options = CompileOptions { fmad: Some(false), name: Some(format!("{name}.cu")), ..Default::default() };
+    compile_ptx_with_opts(text, options).map(|ptx| ptx.to_src()).map_err(|e| CudaError::Compile {
+        source: name.to_string(),
+        log: match e {
+            CompileError::CompileError { log, .. } => log.to_string_lossy().into_owned(),
+            other => other.to_string(),
+        },
+    })
 }
 
 /// A kernel entry point: `name` itself, or `name_f32` and `name_f64` when `typed`.
