@@ -8,7 +8,9 @@
 //!
 //! The metadata key `sha256` holds a SHA-256 of the tensors and the other metadata
 //! (see `checksum`); a file whose content does not match it is refused as corrupt.
-//! Files without the key (written by other tools) load unchecked.
+//! Files without the key (written by other tools) load unchecked. Any other metadata
+//! key is refused: a damaged `sha256` key (the loader fuzz found `sha:56` beside a
+//! changed weight) would otherwise turn the check off unseen.
 //!
 //! The same weights always give the same bytes ([`crate::safetensors_write`]).
 //!
@@ -34,6 +36,9 @@ pub const ACTIVATION_KEY: &str = "activation";
 /// Metadata key holding the file's checksum (see `checksum`): written by this crate,
 /// verified on load when present. Files from other tools may leave it out.
 pub const CHECKSUM_KEY: &str = "sha256";
+
+/// Every metadata key a weights file may hold.
+const METADATA_KEYS: [&str; 2] = [ACTIVATION_KEY, CHECKSUM_KEY];
 
 /// The tensors of a weights file, in the order they are written and checksummed.
 const TENSORS: [&str; 4] = ["W1", "b1", "w2", "b2"];
@@ -92,6 +97,16 @@ pub fn load_target_weights(path: &Path) -> Result<TargetWeights, WeightsFileErro
     let metadata: BTreeMap<String, String> = header.metadata().clone().unwrap_or_default().into_iter().collect();
     let views = TENSORS.map(|name| tensors.tensor(name).map_err(|_| error(path, format!("missing tensor `{name}`; expected {EXPECTED_LAYOUT}"))));
     let views = views.into_iter().collect::<Result<Vec<_>, _>>()?;
+    if let Some(unknown) = metadata.keys().find(|key| !METADATA_KEYS.contains(&key.as_str())) {
+        return Err(error(
+            path,
+            format!(
+                "unknown metadata key `{unknown}`: a weights file's metadata holds only `{ACTIVATION_KEY}` and `{CHECKSUM_KEY}`, \
+                 so the file was damaged (a checksum key under another name cannot be checked) or written with other keys; \
+                 regenerate it, or write it with no other metadata"
+            ),
+        ));
+    }
     if let Some(stored) = metadata.get(CHECKSUM_KEY) {
         let computed = checksum(TENSORS.iter().zip(&views).map(|(name, v)| (*name, v.shape(), v.data())), &metadata);
         if *stored != computed {
@@ -268,6 +283,33 @@ mod tests {
         let metadata = HashMap::from([(ACTIVATION_KEY.to_string(), "relu".to_string())]);
         fs::write(&path, safetensors::serialize(views, &Some(metadata)).unwrap()).unwrap();
         assert_eq!(load_target_weights(&path).unwrap(), weights);
+    }
+
+    /// The loader fuzz's input 35347 (at 100,000 inputs): `sha256` renamed `sha:56` and
+    /// a weight changed. A key written by another tool is refused the same way.
+    #[test]
+    fn a_metadata_key_other_than_the_activation_and_checksum_is_refused() {
+        let path = scratch("renamed_checksum.safetensors");
+        save_target_weights(&path, &example(Activation::Silu)).unwrap();
+        let mut renamed = fs::read(&path).unwrap();
+        let at = renamed.windows(8).position(|w| w == b"\"sha256\"").expect("checksum key in the header");
+        renamed[at + 4] = b':';
+        let last = renamed.len() - 2;
+        renamed[last] ^= 0x01;
+        fs::write(&path, &renamed).unwrap();
+        let e = load_target_weights(&path).unwrap_err();
+        assert!(e.to_string().contains("renamed_checksum.safetensors") && e.problem.contains("unknown metadata key `sha:56`"), "{e}");
+
+        let (w1, b1, w2, b2) = (f32_bytes(6), f32_bytes(2), f32_bytes(2), f32_bytes(1));
+        let views = vec![
+            ("W1", TensorView::new(Dtype::F32, vec![2, 3], &w1).unwrap()),
+            ("b1", TensorView::new(Dtype::F32, vec![2], &b1).unwrap()),
+            ("w2", TensorView::new(Dtype::F32, vec![2], &w2).unwrap()),
+            ("b2", TensorView::new(Dtype::F32, vec![1], &b2).unwrap()),
+        ];
+        let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+        fs::write(&path, safetensors::serialize(views, &Some(metadata)).unwrap()).unwrap();
+        assert!(load_target_weights(&path).unwrap_err().problem.contains("unknown metadata key `format`"));
     }
 
     #[test]
