@@ -170,6 +170,7 @@ fn elementwise_functions() -> Vec<UnaryOp> {
         UnaryFn::<f64>::cuda(&relu::Relu),
         UnaryFn::<f64>::cuda(&sigmoid::Sigmoid),
         UnaryFn::<f64>::cuda(&silu::Silu),
+        UnaryFn::<f64>::cuda(&sin::Sin),
         UnaryFn::<f64>::cuda(&softplus::Softplus),
         UnaryFn::<f64>::cuda(&sqrt::Sqrt),
         UnaryFn::<f64>::cuda(&square::Square),

@@ -34,6 +34,7 @@ pub mod relu;
 pub mod reshape;
 pub mod sigmoid;
 pub mod silu;
+pub mod sin;
 pub mod softmax;
 pub mod softplus;
 pub mod sqrt;

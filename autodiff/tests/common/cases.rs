@@ -113,6 +113,7 @@ pub const CASES: &[Case] = &[
     case!("tanh", 1, Same, Any, |x, _| x[0].tanh()),
     case!("silu", 1, Same, Any, |x, _| x[0].silu()),
     case!("softplus", 1, Same, Any, |x, _| x[0].softplus()),
+    case!("sin", 1, Same, Any, |x, _| x[0].sin()),
     case!("sub", 2, Broadcasting, Any, |x, _| &x[0] - &x[1]),
     case!("div", 2, Broadcasting, AwayFromZero, |x, _| &x[0] / &x[1]),
     case!("mean", 1, AxisOp, Any, |x, c| x[0].mean(c.signed_axis(x[0].ndim()), c.flag("keepdim"))),
