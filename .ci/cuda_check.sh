@@ -30,7 +30,7 @@ echo "== cargo build --workspace --features cuda"
 cargo build --release --workspace --features cuda
 
 echo "== PTX compilation and device parity tests"
-cargo test --release -p kernels --features cuda --test cuda_ptx --test cuda_parity --test cuda_parity_steps -- --nocapture
+cargo test --release -p kernels --features cuda --lib --test cuda_ptx --test cuda_parity --test cuda_parity_steps -- --nocapture
 cargo test --release -p autodiff --features cuda --test cuda_parity -- --nocapture
 cargo test --release -p hypernet --features cuda --test generator_cuda_parity -- --nocapture
 

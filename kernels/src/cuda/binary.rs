@@ -226,3 +226,32 @@ impl Device {
         self.launch_backward(BinaryOp::Add, Operand::A, &bc, g, g, g, out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::BinaryOp;
+
+    /// `(NAME, code)` pairs of `enum BinaryCode { ADD = 0, ... }` in `binary.cu`.
+    fn codes_in_cuda() -> Vec<(String, i32)> {
+        let source = include_str!("../../cuda/binary.cu");
+        let start = source.find("enum BinaryCode {").expect("binary.cu declares enum BinaryCode") + "enum BinaryCode {".len();
+        let body = &source[start..start + source[start..].find('}').expect("the enum closes")];
+        body.split(',')
+            .filter(|entry| !entry.trim().is_empty())
+            .map(|entry| {
+                let (name, code) = entry.split_once('=').expect("every entry is NAME = code");
+                (name.trim().to_string(), code.trim().parse().expect("an integer code"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_rust_op_codes_are_the_cuda_ones() {
+        let cuda = codes_in_cuda();
+        assert_eq!(cuda.len(), BinaryOp::ALL.len(), "binary.cu has {cuda:?}");
+        for op in BinaryOp::ALL {
+            let name = format!("{op:?}").to_uppercase();
+            assert!(cuda.contains(&(name.clone(), op.code())), "{op:?} has code {} in Rust; binary.cu has {cuda:?}", op.code());
+        }
+    }
+}
