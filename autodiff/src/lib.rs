@@ -24,6 +24,7 @@ pub mod primitive;
 pub mod rng;
 pub mod second_order;
 pub mod shape;
+pub mod storage;
 pub mod tensor;
 
 pub use float::Float;
