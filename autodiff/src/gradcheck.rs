@@ -239,7 +239,8 @@ mod tests {
         match err {
             GradcheckError::Mismatch(w) => {
                 assert_eq!(w.index, vec![1], "largest error is at x = -2");
-                assert!((w.analytic + 2.0).abs() < 1e-12 && (w.numeric + 4.0).abs() < 1e-6);
+                approx::assert_abs_diff_eq!(w.analytic, -2.0, epsilon = 1e-12);
+                approx::assert_abs_diff_eq!(w.numeric, -4.0, epsilon = 1e-6);
             }
             other => panic!("expected a mismatch, got {other}"),
         }

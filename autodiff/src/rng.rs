@@ -141,10 +141,10 @@ mod tests {
         let z = Key::new(7).normal_f64(200_000);
         let mean = z.iter().sum::<f64>() / z.len() as f64;
         let var = z.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / z.len() as f64;
-        assert!(mean.abs() < 0.01, "mean {mean}");
-        assert!((var - 1.0).abs() < 0.01, "var {var}");
+        approx::assert_abs_diff_eq!(mean, 0.0, epsilon = 0.01);
+        approx::assert_abs_diff_eq!(var, 1.0, epsilon = 0.01);
         let u = Key::new(8).uniform_f64(100_000);
         assert!(u.iter().all(|&v| v > 0.0 && v < 1.0));
-        assert!((u.iter().sum::<f64>() / 1e5 - 0.5).abs() < 0.005);
+        approx::assert_abs_diff_eq!(u.iter().sum::<f64>() / 1e5, 0.5, epsilon = 0.005);
     }
 }

@@ -260,7 +260,7 @@ fn training_steps_agree<O: Optimizer<f64>>(device: &CudaDevice, make: impl Fn(Ve
         l_cpu.backward();
         l_gpu.backward();
         let (n_cpu, n_gpu) = (clip_grad_norm(&cpu, 0.5), clip_grad_norm(&gpu, 0.5));
-        assert!((n_cpu - n_gpu).abs() <= TOLERANCE * (1.0 + n_cpu), "gradient norm {n_gpu} on the device, {n_cpu} on the CPU");
+        approx::assert_abs_diff_eq!(n_gpu, n_cpu, epsilon = TOLERANCE * (1.0 + n_cpu));
         opt_cpu.step();
         opt_gpu.step();
     }

@@ -143,7 +143,7 @@ pub(crate) mod tests {
         gemm(1.0, &a, la, &b, lb, 0.0, &mut c, MatLayout::row_major(3, 5));
         let want = naive(&a, la, &b, lb);
         for (x, y) in c.iter().zip(&want) {
-            assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+            approx::assert_abs_diff_eq!(x, y, epsilon = 1e-12);
         }
     }
 

@@ -73,8 +73,8 @@ mod tests {
             let sigma = (xr.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / 5.0 + 1e-5).sqrt();
             let (mg, mgy) = (gr.iter().sum::<f64>() / 5.0, gr.iter().zip(yr).map(|(a, b)| a * b).sum::<f64>() / 5.0);
             for j in 0..cols {
-                assert!((yr[j] - (xr[j] - mu) / sigma).abs() < 1e-12);
-                assert!((dx[r * cols + j] - (gr[j] - mg - yr[j] * mgy) / sigma).abs() < 1e-12);
+                approx::assert_abs_diff_eq!(yr[j], (xr[j] - mu) / sigma, epsilon = 1e-12);
+                approx::assert_abs_diff_eq!(dx[r * cols + j], (gr[j] - mg - yr[j] * mgy) / sigma, epsilon = 1e-12);
             }
         }
     }

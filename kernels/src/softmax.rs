@@ -219,14 +219,15 @@ mod tests {
         let x = [1000.0f32, 1000.0, -1000.0, 0.0, 0.0, 0.0];
         let mut s = [0.0f32; 6];
         softmax_rows(&x, 3, &mut s);
-        assert!((s[0] - 0.5).abs() < 1e-6 && (s[1] - 0.5).abs() < 1e-6 && s[2] == 0.0, "{s:?}");
-        assert!((s[3] - 1.0 / 3.0).abs() < 1e-7);
+        approx::assert_abs_diff_eq!(&s[..3], &[0.5, 0.5, 0.0][..], epsilon = 1e-6);
+        assert_eq!(s[2], 0.0, "{s:?}");
+        approx::assert_abs_diff_eq!(s[3], 1.0 / 3.0, epsilon = 1e-7);
         let mut l = [0.0f32; 2];
         logsumexp_rows(&x, 3, &mut l);
-        assert!((l[0] - (1000.0 + 2f32.ln())).abs() < 1e-3);
+        approx::assert_abs_diff_eq!(l[0], 1000.0 + 2f32.ln(), epsilon = 1e-3);
         let mut ls = [0.0f32; 6];
         log_softmax_rows(&x, 3, &mut ls);
-        assert!((ls[0] + 2f32.ln()).abs() < 1e-6);
+        approx::assert_abs_diff_eq!(ls[0], -(2f32.ln()), epsilon = 1e-6);
     }
 
     /// Over axis 0 of a `[rows, cols]` matrix, the axis variants equal the row
@@ -275,10 +276,10 @@ mod tests {
                 let total: f64 = (0..len).map(|k| g[at(o, k, i)]).sum();
                 for k in 0..len {
                     let j = at(o, k, i);
-                    assert!((ds[j] - soft[j] * (g[j] - dot)).abs() < 1e-12);
-                    assert!((dl[j] - (g[j] - log_soft[j].exp() * total)).abs() < 1e-12);
+                    approx::assert_abs_diff_eq!(ds[j], soft[j] * (g[j] - dot), epsilon = 1e-12);
+                    approx::assert_abs_diff_eq!(dl[j], g[j] - log_soft[j].exp() * total, epsilon = 1e-12);
                     let r = o * inner + i;
-                    assert!((dx[j] - g_lse[r] * (x[j] - lse[r]).exp()).abs() < 1e-12);
+                    approx::assert_abs_diff_eq!(dx[j], g_lse[r] * (x[j] - lse[r]).exp(), epsilon = 1e-12);
                 }
             }
         }

@@ -16,6 +16,6 @@ pub fn value_and_grad(shape: &[usize], x: &[f64], f: impl Fn(&Tensor<f64>) -> Te
 pub fn assert_close(actual: &[f64], expected: &[f64]) {
     assert_eq!(actual.len(), expected.len(), "lengths differ: {actual:?} vs {expected:?}");
     for (a, e) in actual.iter().zip(expected) {
-        assert!((a - e).abs() <= 1e-12 * (1.0 + e.abs()), "{actual:?} differs from {expected:?}");
+        approx::assert_abs_diff_eq!(a, e, epsilon = 1e-12 * (1.0 + e.abs()));
     }
 }

@@ -74,7 +74,7 @@ mod tests {
         assert_grad(&params[1], &[-1.6]);
         // Clipped once, the norm is now 2 (up to rounding) and a second clip leaves it.
         let again = clip_grad_norm(&params, 2.0);
-        assert!((again - 2.0).abs() < 1e-15, "{again}");
+        approx::assert_abs_diff_eq!(again, 2.0, epsilon = 1e-15);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn assert_close(t: &Tensor<f64>, want: &[f64]) {
     let got = t.to_vec();
     assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
     for (g, w) in got.iter().zip(want) {
-        assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "got {got:?}, want {want:?}");
+        approx::assert_abs_diff_eq!(g, w, epsilon = 1e-12 * w.abs().max(1.0));
     }
 }
 
