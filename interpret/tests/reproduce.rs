@@ -84,11 +84,15 @@ fn check_summary(out: &Path) {
         assert!(summary.get(key).is_some(), "summary.json lacks {key}");
     }
     assert_eq!(summary["seeds"], serde_json::json!([0, 1]));
+    assert_eq!(summary["preset"], "default", "TINY is layered on the default preset");
+    assert!(summary["changed_from_preset"].as_array().unwrap().contains(&serde_json::json!("training.steps")), "{}", summary["changed_from_preset"]);
     for sweep in [&summary["generator"]["pooled"], &summary["variational_mlp"]] {
         for algorithm in ["double-sided", "pudding", "convexity"] {
+            let claim = &sweep["algorithms"][algorithm];
             for key in ["appeared", "peak_fraction", "log10_beta_range", "log10_beta_centroid"] {
-                assert!(sweep["algorithms"][algorithm].get(key).is_some(), "summary.json lacks {algorithm}.{key}");
+                assert!(claim.get(key).is_some(), "summary.json lacks {algorithm}.{key}");
             }
+            assert_eq!(claim["log10_beta_at_peak"].is_null(), claim["peak_fraction"] == 0.0, "{algorithm}: a peak exactly when present: {claim}");
         }
         assert!(sweep["ordered"].is_boolean() && sweep["all_appeared"].is_boolean());
     }
@@ -135,6 +139,7 @@ fn a_tiny_run_writes_a_complete_report_and_reruns_identically() {
     succeeded(&reproduce(&config, &first, &[]));
     let drawings = read(first.join("data/drawings.csv")).lines().count() - 1;
     check_page(&first, drawings);
+    assert!(!read(first.join("index.html")).contains("id=\"smoke-test\""), "a run from the default preset has no smoke-test banner");
     check_summary(&first);
     check_data(&first);
 
@@ -167,6 +172,35 @@ fn a_tiny_run_writes_a_complete_report_and_reruns_identically() {
     assert!(message.contains("another configuration") && message.contains("--force"), "{message}");
     succeeded(&reproduce(&config, &first, &["--seed", "5", "--force"]));
     assert_eq!(check_summary_seeds(&first), serde_json::json!([5, 6]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A run from the quick preset (here made smaller still by a file) says on its page and
+/// in summary.json that it is a smoke test, and names the commit hnet was built from
+/// even when it runs outside the checkout.
+#[test]
+fn a_quick_run_is_marked_a_smoke_test_and_names_its_commit_outside_the_checkout() {
+    let dir = scratch("quick-banner");
+    let config = dir.join("tiny.toml");
+    std::fs::write(&config, TINY).unwrap();
+    let out = dir.join("report");
+    let run = Command::new(env!("CARGO_BIN_EXE_hnet"))
+        .args(["reproduce", "--quick", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .current_dir(&dir)
+        .output()
+        .expect("hnet runs");
+    succeeded(&run);
+    let page = read(out.join("index.html"));
+    assert!(page.contains(interpret::report::html::SMOKE_TEST_BANNER), "the quick page opens with the smoke-test banner");
+    let commit = page.split("<tr><th>commit</th><td><code>").nth(1).and_then(|rest| rest.split('<').next()).expect("the page has a commit row");
+    assert_eq!(commit, interpret::report::run_info::BUILD_COMMIT);
+    if Path::new(env!("CARGO_MANIFEST_DIR")).join("../.git").exists() {
+        let hash = commit.strip_suffix("-modified").unwrap_or(commit);
+        assert!(hash.len() == 40 && hash.chars().all(|c| c.is_ascii_hexdigit()), "built from a checkout, so the page names its commit, got {commit:?}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&read(out.join("summary.json"))).unwrap();
+    assert_eq!(summary["preset"], "quick");
+    assert!(String::from_utf8_lossy(&run.stdout).starts_with("SMOKE TEST"), "the printed summary says so too");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,7 +1,8 @@
 //! `index.html`: the whole report on one self-contained page (inline CSS, figures as
 //! inline SVG, no scripts, no network), in sections with fixed anchors
 //! ([`SECTIONS`]): the run, the claims with their tables, each figure, the drawings,
-//! the configuration and the files written.
+//! the configuration and the files written. A run of the `quick` preset opens with a
+//! banner saying it is a smoke test ([`SMOKE_TEST_BANNER`]).
 
 use crate::report::figure::Figure;
 use crate::report::run_info::RunInfo;
@@ -9,6 +10,7 @@ use crate::studies::beta_sweep::Spread;
 use crate::studies::claims::{AlgorithmClaim, Summary, SweepClaims};
 use crate::studies::drawings::Drawing;
 use crate::studies::family::Family;
+use crate::studies::reproduce_config::Preset;
 use crate::svg::escape;
 use std::fmt::Write;
 
@@ -20,7 +22,13 @@ const STYLE: &str = "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:110
 table{border-collapse:collapse;margin:0.8em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:0.92em}\
 th{background:#f3f3f3}pre{background:#f7f7f7;padding:0.8em;overflow-x:auto;font-size:0.85em}figure{margin:1em 0}\
 figcaption{font-size:0.9em;color:#444;max-width:760px}.yes{color:#1a7f37;font-weight:bold}.no{color:#b42318;font-weight:bold}\
-.drawing{border-top:1px solid #ddd;padding-top:0.5em}nav a{margin-right:0.8em}";
+.drawing{border-top:1px solid #ddd;padding-top:0.5em}nav a{margin-right:0.8em}\
+.smoke{border:2px solid #b42318;background:#fdecea;padding:0.6em 1em;font-size:1.05em}";
+
+/// The banner of a `quick` run (its id, `smoke-test`, marks it for tests).
+pub const SMOKE_TEST_BANNER: &str = "<p class=\"smoke\" id=\"smoke-test\"><strong>Smoke test, not findings.</strong> This report comes from the \
+     <code>quick</code> preset: every stage runs at toy size to check that the pipeline works end to end. Its numbers, \
+     yes/no claims included, say nothing about the paper; run <code>hnet reproduce</code> (or <code>--full</code>) for results.</p>\n";
 
 /// The page.
 pub fn index_html(config_toml: &str, summary: &Summary, figures: &[Figure], drawings: &[Drawing], info: &RunInfo, files: &[String]) -> String {
@@ -35,6 +43,9 @@ pub fn index_html(config_toml: &str, summary: &Summary, figures: &[Figure], draw
         }
     }
     page.push_str("</nav>\n");
+    if summary.preset == Preset::Quick.name() {
+        page.push_str(SMOKE_TEST_BANNER);
+    }
     run_section(&mut page, summary, info);
     claims_section(&mut page, summary);
     for id in ["pareto", "fractions", "phase"] {
@@ -58,9 +69,14 @@ pub fn index_html(config_toml: &str, summary: &Summary, figures: &[Figure], draw
 fn run_section(page: &mut String, summary: &Summary, info: &RunInfo) {
     page.push_str("<section id=\"run\">\n<h2>The run</h2>\n<table>\n");
     let seeds: Vec<String> = summary.seeds.iter().map(u64::to_string).collect();
+    let preset = match summary.changed_from_preset.as_slice() {
+        [] => summary.preset.to_string(),
+        changed => format!("{}, with {} keys changed: {}", summary.preset, changed.len(), changed.join(", ")),
+    };
     let rows = [
         ("command", info.command.clone()),
         ("commit", info.commit.clone()),
+        ("preset", preset),
         ("seeds", seeds.join(", ")),
         ("time taken", format!("{:.1} s on {} threads", info.total_seconds, info.threads)),
     ];
@@ -97,6 +113,11 @@ fn spread(s: &Spread) -> String {
     format!("{} &plusmn; {}", num(s.mean), num(s.std))
 }
 
+/// The peak fraction and its beta, or `absent` for an algorithm no network implements.
+fn peak(a: &AlgorithmClaim) -> String {
+    a.log10_beta_at_peak.map_or("absent".into(), |lb| format!("{:.0}% ({lb:+.2})", 100.0 * a.peak_fraction))
+}
+
 fn range(a: &AlgorithmClaim) -> String {
     a.log10_beta_range.map_or("&ndash;".into(), |[lo, hi]| format!("[{lo:+.2}, {hi:+.2}]"))
 }
@@ -122,10 +143,9 @@ fn claims_section(page: &mut String, s: &Summary) {
             let a = &c.algorithms[name];
             let _ = writeln!(
                 page,
-                "<tr><td>{name}</td><td>{method}</td><td>{}</td><td>{:.0}% ({:+.2})</td><td>{}</td><td>{}</td><td>{seeds}</td><td>{centroid_spread}</td></tr>",
+                "<tr><td>{name}</td><td>{method}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{seeds}</td><td>{centroid_spread}</td></tr>",
                 yes_no(a.appeared),
-                100.0 * a.peak_fraction,
-                a.log10_beta_at_peak,
+                peak(a),
                 range(a),
                 a.log10_beta_centroid.map_or("&ndash;".into(), |v| format!("{v:+.2}")),
             );

@@ -3,6 +3,7 @@
 
 use crate::studies::claims::{Summary, SweepClaims};
 use crate::studies::family::Family;
+use crate::studies::reproduce_config::Preset;
 use std::fmt::Write;
 
 fn cell(c: &SweepClaims, name: &str) -> String {
@@ -16,6 +17,9 @@ fn cell(c: &SweepClaims, name: &str) -> String {
 pub fn summary_table(s: &Summary) -> String {
     let g = &s.generator;
     let mut out = String::new();
+    if s.preset == Preset::Quick.name() {
+        let _ = writeln!(out, "SMOKE TEST (the quick preset, toy sizes): the numbers below are not findings.");
+    }
     let _ = writeln!(out, "claims (an algorithm appears where at least {:.0}% of the networks implement it; log10 beta):", 100.0 * s.appear_min_fraction);
     let _ = writeln!(out, "  {:<13} | {:<36} | {:<7} | variational MLP", "algorithm", "generator: appeared peak range centroid", "seeds");
     for f in Family::ALGORITHMS {

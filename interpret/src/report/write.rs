@@ -19,7 +19,7 @@ use crate::output_folder::kinds::REPRODUCE;
 use crate::output_folder::CONFIG_FILE;
 use crate::report::pareto_figure::pareto_figure;
 use crate::report::phase_figure::phase_figure;
-use crate::report::run_info::{git_commit, RunInfo};
+use crate::report::run_info::{RunInfo, BUILD_COMMIT};
 use crate::report::training_figure::training_figure;
 use crate::studies::drawings::Drawing;
 use crate::studies::progress::Progress;
@@ -50,23 +50,29 @@ pub struct ReportOptions {
 pub fn reproduce(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Studies, String> {
     cfg.validate()?;
     let start = Instant::now();
-    let config_toml = cfg.to_toml();
-    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
-    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
+    take_folder(cfg, options)?;
     let studies = run_studies(cfg, &options.out)?;
-    finish(&config_toml, studies, options, start)
+    finish(cfg, studies, options, start)
 }
 
-/// Writes the report of `studies`, begun at `start`.
-fn finish(config_toml: &str, studies: Studies, options: &ReportOptions, start: Instant) -> Result<Studies, String> {
+/// Claims `options.out` for a run of `cfg` (refusing another run's folder without
+/// `--force`) and writes `config.toml` there.
+fn take_folder(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<(), String> {
+    let config_toml = cfg.to_toml();
+    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
+    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())
+}
+
+/// Writes the report of `studies` of `cfg`, begun at `start`.
+fn finish(cfg: &ReproduceConfig, studies: Studies, options: &ReportOptions, start: Instant) -> Result<Studies, String> {
     let info = RunInfo {
-        commit: git_commit(),
+        commit: BUILD_COMMIT.to_string(),
         command: options.command.clone(),
         total_seconds: start.elapsed().as_secs_f64(),
         stages: studies.timings.clone(),
         threads: rayon::current_num_threads(),
     };
-    write_report(config_toml, &studies, &info, options.landscape.as_ref(), &options.out)?;
+    write_report(cfg, &studies, &info, options.landscape.as_ref(), &options.out)?;
     Ok(studies)
 }
 
@@ -74,9 +80,7 @@ fn finish(config_toml: &str, studies: Studies, options: &ReportOptions, start: I
 /// saves their snapshots and curves under `options.out` (for [`assemble`]).
 pub fn train_only(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Vec<SeedRun>, String> {
     cfg.validate()?;
-    let config_toml = cfg.to_toml();
-    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
-    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
+    take_folder(cfg, options)?;
     train_generators(cfg, &options.out, &mut Progress::new(1))
 }
 
@@ -86,15 +90,13 @@ pub fn train_only(cfg: &ReproduceConfig, options: &ReportOptions) -> Result<Vec<
 pub fn assemble(parts: &[PathBuf], options: &ReportOptions) -> Result<Studies, String> {
     let start = Instant::now();
     let (cfg, runs) = gather(parts)?;
-    let config_toml = cfg.to_toml();
-    REPRODUCE.replace_same_config(&options.out, &config_toml, options.force)?;
-    write_file(&options.out, CONFIG_FILE, config_toml.as_bytes())?;
+    take_folder(&cfg, options)?;
     for run in &runs {
         save_seed_run(&options.out, run)?;
     }
     copy_training_logs(parts, &options.out)?;
     let studies = analyse(&cfg, runs, &options.out, Progress::new(ANALYSIS_STAGES))?;
-    finish(&config_toml, studies, options, start)
+    finish(&cfg, studies, options, start)
 }
 
 /// The common configuration of `parts` (seeds spanning all of theirs) and every
@@ -146,13 +148,14 @@ fn copy_training_logs(parts: &[PathBuf], out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Every figure of the report, in page order (the landscape's only when given).
-pub fn figures(studies: &Studies, landscape: Option<&MeasureVerdict>) -> Vec<Figure> {
+/// Every figure of the report of `studies` run with `cfg`, in page order (the
+/// landscape's only when given).
+pub fn figures(cfg: &ReproduceConfig, studies: &Studies, landscape: Option<&MeasureVerdict>) -> Vec<Figure> {
     let s = studies;
     let mut figures = vec![
         pareto_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep),
-        fractions_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep),
-        phase_figure(&s.phase, s.runs.len()),
+        fractions_figure(&s.generator_sweeps, &s.generator_pooled, &s.vmlp_sweep, cfg.vmlp.seeds),
+        phase_figure(&s.phase, s.runs.len(), &cfg.training),
         generalisation_figure(&s.generalisation, &s.summary.generalisation.iter().map(|c| c.log10_beta).collect::<Vec<_>>(), &s.summary.seeds),
         training_figure(&s.runs),
     ];
@@ -161,11 +164,11 @@ pub fn figures(studies: &Studies, landscape: Option<&MeasureVerdict>) -> Vec<Fig
 }
 
 /// Writes everything but the checkpoints and logs (already there).
-pub fn write_report(config_toml: &str, studies: &Studies, info: &RunInfo, landscape: Option<&MeasureVerdict>, out: &Path) -> Result<(), String> {
+pub fn write_report(cfg: &ReproduceConfig, studies: &Studies, info: &RunInfo, landscape: Option<&MeasureVerdict>, out: &Path) -> Result<(), String> {
     let summary = serde_json::to_string_pretty(&studies.summary).expect("the summary serialises") + "\n";
     write_file(out, "summary.json", summary.as_bytes())?;
     write_file(out, "run.json", (serde_json::to_string_pretty(info).expect("run info serialises") + "\n").as_bytes())?;
-    let figures = figures(studies, landscape);
+    let figures = figures(cfg, studies, landscape);
     for f in &figures {
         write_file(out, &format!("figures/{}.svg", f.id), f.svg.as_bytes())?;
         for (name, csv) in &f.data {
@@ -182,7 +185,7 @@ pub fn write_report(config_toml: &str, studies: &Studies, info: &RunInfo, landsc
     let mut files = listing(out)?;
     files.push("index.html".into());
     files.sort();
-    write_file(out, "index.html", index_html(config_toml, &studies.summary, &figures, &studies.drawings, info, &files).as_bytes())
+    write_file(out, "index.html", index_html(&cfg.to_toml(), &studies.summary, &figures, &studies.drawings, info, &files).as_bytes())
 }
 
 fn drawings_csv(drawings: &[Drawing]) -> String {

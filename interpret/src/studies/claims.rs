@@ -25,14 +25,18 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Identifies the layout of `summary.json`.
-pub const SUMMARY_FORMAT: &str = "hnet-reproduce-summary-v1";
+/// v2: `preset` and `changed_from_preset`; `log10_beta_at_peak` is `null` for an absent
+/// algorithm.
+pub const SUMMARY_FORMAT: &str = "hnet-reproduce-summary-v2";
 
 /// Where one algorithm appeared in one sweep.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AlgorithmClaim {
     pub appeared: bool,
     pub peak_fraction: f64,
-    pub log10_beta_at_peak: f64,
+    /// The (lowest) log10 beta of the peak; `None` (`null`) when the fraction is 0 at
+    /// every beta: an absent algorithm has no peak.
+    pub log10_beta_at_peak: Option<f64>,
     /// `[lowest, highest]` log10 beta where its fraction reaches the threshold.
     pub log10_beta_range: Option<[f64; 2]>,
     pub log10_beta_centroid: Option<f64>,
@@ -111,6 +115,11 @@ pub struct GeneralisationClaim {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
     pub format: &'static str,
+    /// The preset the configuration started from: `quick` (a smoke test at toy size,
+    /// not findings), `default` or `full`.
+    pub preset: &'static str,
+    /// Dotted keys of `config.toml` changed from the preset (not `seed` or `seeds`).
+    pub changed_from_preset: Vec<String>,
     pub seeds: Vec<u64>,
     pub sweep_inputs: usize,
     pub log10_betas: Vec<f64>,
@@ -148,7 +157,7 @@ fn algorithm_claim(family: Family, sweep: &[SweepRecord], threshold: f64) -> Alg
     AlgorithmClaim {
         appeared: !above.is_empty(),
         peak_fraction,
-        log10_beta_at_peak,
+        log10_beta_at_peak: (peak_fraction > 0.0).then_some(log10_beta_at_peak),
         log10_beta_range: (!above.is_empty()).then(|| [above[0], above[above.len() - 1]]),
         log10_beta_centroid: (weight > 0.0).then(|| fractions.iter().map(|p| p.0 * p.1).sum::<f64>() / weight),
     }
@@ -257,6 +266,8 @@ mod tests {
         let no_pudding: Vec<SweepRecord> = vec![record(-1.0, &[Label::DoubleSided]), record(0.0, &[Label::Convexity])];
         let c = sweep_claims(&no_pudding, 0.3);
         assert!(!c.algorithms["pudding"].appeared && c.algorithms["pudding"].log10_beta_centroid.is_none() && !c.ordered);
+        assert_eq!(c.algorithms["pudding"].log10_beta_at_peak, None, "an absent algorithm has no peak");
+        assert_eq!(c.algorithms["convexity"].log10_beta_at_peak, Some(0.0));
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub mod seed_store;
 pub mod seed_training;
 pub mod sweep_record;
 pub mod toml_merge;
+pub mod training_stage;
 pub mod vmlp_sweep;

@@ -122,6 +122,8 @@ pub fn analyse(cfg: &ReproduceConfig, runs: Vec<SeedRun>, out: &Path, mut progre
     let threshold = cfg.claims.appear_min_fraction;
     let summary = Summary {
         format: SUMMARY_FORMAT,
+        preset: cfg.preset.name(),
+        changed_from_preset: cfg.changed_from_preset(),
         seeds: cfg.generator_seeds(),
         sweep_inputs: cfg.sweep.inputs,
         log10_betas: betas,

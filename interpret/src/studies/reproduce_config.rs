@@ -8,8 +8,12 @@
 //!
 //! Seeds: generator `k` of `seeds` trains with seed `seed + k`; the baselines and every
 //! evaluation draw their randomness from `seed`.
+//!
+//! The configuration names the preset it started from (`preset`), so that a report can
+//! say so (a `--quick` run is a smoke test) and list the keys changed from it
+//! ([`ReproduceConfig::changed_from_preset`]).
 
-use crate::studies::toml_merge::with_overrides;
+use crate::studies::toml_merge::{changed_keys, with_overrides};
 use hypernet::generator::{GeneratorConfig, GeneratorTrainConfig};
 use hypernet::optim_config::OptimConfig;
 use hypernet::vmlp::WeightNoise;
@@ -19,6 +23,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReproduceConfig {
+    /// The preset this configuration started from (files written before the key
+    /// existed read as `default`; [`ReproduceConfig::changed_from_preset`] then says
+    /// how far they are from it).
+    #[serde(default)]
+    pub preset: Preset,
     /// First seed; the generators train with `seed, seed + 1, ..., seed + seeds - 1`.
     pub seed: u64,
     /// Independently trained generators (the paper used 33).
@@ -104,14 +113,27 @@ pub struct AdamSettings {
 }
 
 /// The built-in sizes of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// Shows the phases within 15 minutes on 2 cores.
+    #[default]
     Default,
     /// Every stage at toy size in well under 2 minutes: a smoke test, not science.
     Quick,
     /// Paper scale: 33 seeds, long training (a cluster job).
     Full,
+}
+
+impl Preset {
+    /// The name in `summary.json` and on the report page: `default`, `quick` or `full`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Default => "default",
+            Preset::Quick => "quick",
+            Preset::Full => "full",
+        }
+    }
 }
 
 impl Default for ReproduceConfig {
@@ -124,6 +146,7 @@ impl ReproduceConfig {
     /// The configuration of a preset.
     pub fn preset(preset: Preset) -> ReproduceConfig {
         let default = ReproduceConfig {
+            preset,
             seed: 0,
             seeds: 3,
             snapshots: 6,
@@ -194,6 +217,15 @@ impl ReproduceConfig {
         let header = "# hnet reproduce configuration (every field; a file passed with --config may set any subset).\n\
                       # Generator k trains with seed + k: training.seed is replaced for each generator.\n\n";
         header.to_string() + &toml::to_string(self).expect("the config serialises to TOML")
+    }
+
+    /// The dotted keys whose values differ from those of [`ReproduceConfig::preset`]
+    /// (`seed` and `seeds` left out: every preset runs with any), sorted; empty for a
+    /// preset run as it is.
+    pub fn changed_from_preset(&self) -> Vec<String> {
+        let base = ReproduceConfig { seed: self.seed, seeds: self.seeds, ..ReproduceConfig::preset(self.preset) };
+        let table = |c: &ReproduceConfig| toml::Table::try_from(c).expect("the config serialises to a TOML table");
+        changed_keys(&table(&base), &table(self))
     }
 
     /// The seeds of the generators.
@@ -308,6 +340,18 @@ mod tests {
         assert!(err.contains("sweep.inputs"), "{err}");
         let err = ReproduceConfig { generalisation: GeneralisationSettings { unseen_inputs: vec![16], ..base.generalisation.clone() }, ..base }.validate().unwrap_err();
         assert!(err.contains("unseen_inputs"), "{err}");
+    }
+
+    #[test]
+    fn the_preset_is_named_and_changes_from_it_are_listed() {
+        let quick = ReproduceConfig::preset(Preset::Quick);
+        assert!(quick.to_toml().contains("preset = \"quick\""), "{}", quick.to_toml());
+        assert_eq!(ReproduceConfig { seed: 4, seeds: 9, ..quick.clone() }.changed_from_preset(), Vec::<String>::new(), "seeds are not a change");
+        let changed = quick.with_toml("[sweep]\nbetas = 3\n[training]\nsteps = 50\n", "test").unwrap();
+        assert_eq!(changed.changed_from_preset(), vec!["sweep.betas", "training.steps"]);
+        let old: ReproduceConfig = toml::from_str(&quick.to_toml().replace("preset = \"quick\"\n", "")).unwrap();
+        assert_eq!(old.preset, Preset::Default, "a config.toml written before the key reads as the default preset");
+        assert!(old.changed_from_preset().contains(&"training.steps".to_string()));
     }
 
     #[test]

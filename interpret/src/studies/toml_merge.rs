@@ -1,7 +1,8 @@
 //! Overriding a complete TOML configuration with a partial one: tables merge key by
 //! key, every other value (numbers, strings, arrays) is replaced whole, and a key the
 //! complete configuration lacks is refused with its dotted path, so a typo in a
-//! config file is an error, not a silently ignored setting.
+//! config file is an error, not a silently ignored setting. [`changed_keys`] is the
+//! reverse: the dotted paths where two configurations differ.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -33,6 +34,27 @@ pub fn merge_into(base: &mut Table, overrides: Table, path: &str) -> Result<(), 
     Ok(())
 }
 
+/// The dotted paths of the values that differ between `a` and `b` (tables compared
+/// key by key, every other value whole; a key in only one of them counts), sorted.
+pub fn changed_keys(a: &Table, b: &Table) -> Vec<String> {
+    let mut changed = Vec::new();
+    collect_changes(a, b, "", &mut changed);
+    changed.sort();
+    changed
+}
+
+fn collect_changes(a: &Table, b: &Table, path: &str, changed: &mut Vec<String>) {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for key in keys {
+        let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        match (a.get(key), b.get(key)) {
+            (Some(Value::Table(x)), Some(Value::Table(y))) => collect_changes(x, y, &here, changed),
+            (x, y) if x != y => changed.push(here),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +77,13 @@ mod tests {
         assert!(err.contains("`t.z`") && err.contains("\"x\""), "{err}");
         let err = merge_into(&mut base.clone(), table("t = 3\n"), "").unwrap_err();
         assert!(err.contains("`t` must be a table"), "{err}");
+    }
+
+    #[test]
+    fn changed_keys_are_the_differing_leaves_and_the_keys_of_one_side() {
+        let a = table("a = 1\nlist = [1]\n[t]\nx = 1\ny = 2\n[u]\nz = 1\n");
+        let b = table("a = 1\nlist = [2]\nextra = 0\n[t]\nx = 1\ny = 3\n[u]\nz = 1\n");
+        assert_eq!(changed_keys(&a, &b), vec!["extra", "list", "t.y"]);
+        assert!(changed_keys(&a, &a).is_empty());
     }
 }
