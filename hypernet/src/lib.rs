@@ -21,6 +21,7 @@ pub mod task;
 pub mod train_error;
 pub mod train_mlp;
 pub mod vmlp;
+pub mod vmlp_memory;
 pub mod weight_kl;
 pub mod weights_io;
 

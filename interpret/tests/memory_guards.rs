@@ -1,7 +1,8 @@
-//! Memory guards outside `train`/`generate`: `classify`, `explain`, `draw` and
-//! `train-mlp` estimate what they need before any large allocation and refuse a job
-//! over the limit with the estimate, the limit and `--max-memory`, writing nothing;
-//! the order parameters of a wide network are measured in bounded memory.
+//! Memory guards outside `train`/`generate`: `classify`, `explain`, `draw`,
+//! `train-mlp`, `train-vmlp` and `landscape` estimate what they need before any large
+//! allocation and refuse a job over the limit with the estimate, its largest part, the
+//! limit and `--max-memory`, writing nothing; the order parameters of a wide network
+//! are measured in bounded memory.
 
 use autodiff::Key;
 use hypernet::weights_io::save_target_weights;
@@ -74,5 +75,44 @@ fn train_mlp_with_a_huge_batch_is_refused_before_writing_anything() {
     refused(&hnet(&args), &["training a 16 -> 48 -> 1 network on batches of 100000000", "needs an estimated", "reduce batch_size", "--max-memory"]);
     refused(&hnet(&[&args[..], &["--max-memory", "1M"]].concat()), &["1.00 MiB given by --max-memory"]);
     assert!(!out.exists(), "no folder and no empty metrics file");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A config file in `dir` holding `text` (1-step warmup, so a few steps validate).
+fn config(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{text}\n[optimizer]\nwarmup_steps = 1\n")).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn train_vmlp_over_the_limit_is_refused_before_writing_anything() {
+    let dir = scratch("vmlp");
+    let out = dir.join("out");
+    let run = |config: &str, extra: &[&str]| hnet(&[&["train-vmlp", "--config", config, "--out", out.to_str().unwrap(), "--steps", "2"], extra].concat());
+    // 7 betas x 10^8 inputs per step: terabytes of [B, N, m] activations.
+    let huge = config(&dir, "huge.toml", "batch_size = 100000000");
+    let expected = ["training 7 variational 16 -> 48 -> 1 networks on batches of 100000000", "needs an estimated", "largest part: training step", "reduce the betas", "--max-memory"];
+    refused(&run(&huge, &[]), &expected);
+    let small = config(&dir, "small.toml", "log10_betas = [0.0]\neval_points = 64");
+    refused(&run(&small, &["--max-memory", "1K"]), &["training 1 variational", "1.00 KiB given by --max-memory"]);
+    assert!(!out.exists(), "a refused sweep creates no folder");
+    let fits = run(&small, &["--max-memory", "1G"]);
+    assert!(fits.status.success(), "{}", String::from_utf8_lossy(&fits.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_landscape_over_the_limit_is_refused_before_writing_anything() {
+    let dir = scratch("landscape");
+    let out = dir.join("out");
+    let run = |config: &str, extra: &[&str]| hnet(&[&["landscape", "--quick", "--config", config, "--out", out.to_str().unwrap()], extra].concat());
+    // 5 betas x 6 starts networks at 10^8 inputs per step.
+    let huge = config(&dir, "huge.toml", "batch_size = 100000000\nsteps = 2");
+    let expected = ["a landscape measure of 30 variational 16 -> 48 -> 1 networks on batches of 100000000", "needs an estimated", "largest part: training step", "reduce the betas, starts", "--max-memory"];
+    refused(&run(&huge, &[]), &expected);
+    let quick = config(&dir, "quick.toml", "steps = 2");
+    refused(&run(&quick, &["--max-memory", "1M"]), &["a landscape measure of 30", "1.00 MiB given by --max-memory"]);
+    assert!(!out.exists(), "a refused landscape creates no folder");
     std::fs::remove_dir_all(&dir).unwrap();
 }

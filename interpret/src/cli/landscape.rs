@@ -1,6 +1,9 @@
-//! `hnet landscape [--quick] [--config FILE] [--out DIR] [--print-config] [--force]`:
-//! the objective's own phase diagram (see `interpret::landscape`).
+//! `hnet landscape [--quick] [--config FILE] [--out DIR] [--print-config] [--force]
+//! [--max-memory BYTES]`: the objective's own phase diagram (see
+//! `interpret::landscape`), refused before anything is written when one measure would
+//! not fit in memory.
 
+use super::memory_limit::check_memory;
 use interpret::landscape::config::LandscapeConfig;
 use interpret::landscape::{landscape, write_landscape};
 use interpret::output_folder::kinds::LANDSCAPE;
@@ -32,6 +35,10 @@ pub struct Args {
     /// Replace the results in --out even if they come from another configuration.
     #[arg(long)]
     force: bool,
+    /// Refuse a job that needs more memory than this, e.g. 8G (default: the memory
+    /// available now, MemAvailable in /proc/meminfo).
+    #[arg(long)]
+    max_memory: Option<String>,
 }
 
 impl Args {
@@ -47,6 +54,13 @@ impl Args {
             print!("{toml}");
             return Ok(());
         }
+        let p = &cfg.problem;
+        check_memory(
+            self.max_memory.as_deref(),
+            &cfg.memory(rayon::current_num_threads()),
+            &format!("a landscape measure of {} variational {} -> {} -> 1 networks on batches of {} (evaluated on {} inputs)", cfg.networks_per_measure(), p.inputs, p.hidden, cfg.batch_size, cfg.eval_points),
+            "reduce the betas, starts, seeds, batch_size, eval_points or the problem's inputs or hidden, or raise the limit with --max-memory",
+        )?;
         LANDSCAPE.replace_same_config(&self.out, &toml, self.force)?;
         super::files::write_text(&self.out.join("config.toml"), &toml)?;
         let result = landscape(&cfg)?;

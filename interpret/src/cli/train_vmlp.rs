@@ -1,7 +1,9 @@
-//! `hnet train-vmlp --out DIR [--config FILE] [--steps N] [--seed S] [--betas LIST] [--force]`:
-//! variational MLPs (variational minimum description length), one per beta and seed,
-//! trained together.
+//! `hnet train-vmlp --out DIR [--config FILE] [--steps N] [--seed S] [--betas LIST] [--force]
+//! [--max-memory BYTES]`: variational MLPs (variational minimum description length), one
+//! per beta and seed, trained together, refused before anything is written when they
+//! would not fit in memory.
 
+use super::memory_limit::check_memory;
 use hypernet::config_file::{load_toml, save_toml};
 use hypernet::log::MetricsLog;
 use hypernet::vmlp::{train_vmlp, VmlpConfig};
@@ -38,6 +40,10 @@ pub struct Args {
     /// Networks per beta (overrides the config).
     #[arg(long)]
     seeds: Option<usize>,
+    /// Refuse a job that needs more memory than this, e.g. 8G (default: the memory
+    /// available now, MemAvailable in /proc/meminfo).
+    #[arg(long)]
+    max_memory: Option<String>,
 }
 
 impl Args {
@@ -48,6 +54,19 @@ impl Args {
         cfg.seeds = self.seeds.unwrap_or(cfg.seeds);
         cfg.log10_betas = self.betas.unwrap_or(cfg.log10_betas);
         cfg.validate().map_err(|e| e.to_string())?;
+        check_memory(
+            self.max_memory.as_deref(),
+            &cfg.memory(),
+            &format!(
+                "training {} variational {} -> {} -> 1 networks on batches of {} (evaluated on {} inputs)",
+                cfg.networks(),
+                cfg.problem.inputs,
+                cfg.problem.hidden,
+                cfg.batch_size,
+                cfg.eval_points
+            ),
+            "reduce the betas, seeds, batch_size, eval_points or the problem's inputs or hidden, or raise the limit with --max-memory",
+        )?;
         TRAIN_VMLP.replace(&self.out, self.force)?;
         let networks_dir = self.out.join("networks");
         std::fs::create_dir_all(&networks_dir).map_err(|e| format!("cannot create output folder {}: {e}", networks_dir.display()))?;

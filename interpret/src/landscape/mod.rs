@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod figure;
+pub mod memory;
 pub mod read;
 pub mod run;
 pub mod starts;
@@ -62,7 +63,7 @@ pub fn landscape_json(cfg: &LandscapeConfig, l: &Landscape) -> serde_json::Value
             "objective_orders_double_sided_pudding_convexity": !ordering.is_empty(),
             "measures_that_order_them": ordering,
         },
-        "networks_per_measure": cfg.log10_betas.len() * cfg.starts.len() * cfg.seeds,
+        "networks_per_measure": cfg.networks_per_measure(),
         "steps": cfg.steps,
         "seconds_per_measure": l.seconds,
         "measures": l.verdicts.iter().map(verdict_json).collect::<Vec<_>>(),
