@@ -25,7 +25,7 @@ use hypernet::target::TargetWeights;
 use hypernet::target_batch::forward;
 use hypernet::task::normalised_mse;
 use laplace::{laplace_bits, LaplaceBits};
-use ndarray::{Array1, Array2, ArrayD, IxDyn};
+use ndarray::{Array2, ArrayD, IxDyn};
 
 /// What to measure.
 #[derive(Clone, Debug)]
@@ -173,8 +173,7 @@ pub fn analyse(net: &TargetWeights, options: &CurvatureOptions) -> Result<Curvat
 fn spectrum(h: &Array2<f64>, sds: &[f64], nmse: f64, mean_norm: f64, log10_betas: &[f64]) -> Result<Spectrum, String> {
     let asymmetry = h.iter().zip(h.t().iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
     let symmetric = (h + &h.t()) / 2.0;
-    let d = Array1::from(sds.to_vec());
-    let whitened_matrix = &symmetric * &d.view().insert_axis(ndarray::Axis(1)) * &d.view().insert_axis(ndarray::Axis(0));
+    let whitened_matrix = Array2::from_shape_fn(symmetric.dim(), |(i, j)| symmetric[[i, j]] * sds[i] * sds[j]);
     let hessian = eigen::symmetric_eigenvalues(&symmetric)?;
     let whitened = eigen::symmetric_eigenvalues(&whitened_matrix)?;
     let laplace = laplace_bits(nmse, sds.len(), &whitened, mean_norm, log10_betas);
