@@ -66,6 +66,25 @@ fn analyses_over_the_limit_are_refused_with_the_estimate_and_write_nothing() {
 }
 
 #[test]
+fn many_inputs_are_refused_for_the_f64_draws_of_the_probe_inputs() {
+    // n = 10^5, m = 2 (an 800 KB file): the probe inputs are 1.6 GB in f32, drawn through
+    // 6.4 GB of f64 (measured peak RSS); the estimate once counted only the 1.6 GB.
+    let dir = scratch("inputs");
+    let path = dir.join("wide-inputs.safetensors");
+    let k = Key::new(2).split(2);
+    let net = hypernet::TargetWeights {
+        w1: k[0].normal::<f32>(&[2, 100_000]).into_dimensionality().unwrap(),
+        b1: ndarray::Array1::zeros(2),
+        w2: k[1].normal::<f32>(&[2]).into_dimensionality().unwrap(),
+        b2: 0.0,
+        activation: hypernet::Activation::Silu,
+    };
+    save_target_weights(&path, &net).unwrap();
+    refused(&hnet(&["classify", path.to_str().unwrap(), "--max-memory", "4G"]), &["n = 100000, m = 2", "largest part: drawing a batch of probe inputs", "4.00 GiB given by --max-memory"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn train_mlp_with_a_huge_batch_is_refused_before_writing_anything() {
     let dir = scratch("mlp");
     let config = dir.join("huge.toml");
