@@ -56,7 +56,9 @@ fn classify_and_explain_a_saved_reference() {
     }
     let out = hnet(&["explain", path.to_str().unwrap(), "--no-curvature", "--max-full-hessian", "10"]);
     assert!(out.status.success() && !text(&out.stdout).contains("curvature"), "{}", text(&out.stdout));
-    let out = hnet(&["explain", path.to_str().unwrap(), "--max-full-hessian", "10", "--top", "2"]);
+    let out = hnet(&["explain", path.to_str().unwrap(), "--max-full-hessian", "10"]);
+    assert!(text(&out.stdout).contains("curvature: skipped, 31 weights is more than --max-full-hessian 10"), "{}", text(&out.stdout));
+    let out = hnet(&["explain", path.to_str().unwrap(), "--max-full-hessian", "10", "--top", "2", "--power-iteration"]);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("(power iteration on Hessian-vector products)") && stdout.contains("no full spectrum"), "{stdout}");
 }

@@ -36,6 +36,10 @@ pub struct Args {
     /// and the Laplace bits only up to this many weights.
     #[arg(long, default_value_t = 2000)]
     max_full_hessian: usize,
+    /// Above --max-full-hessian weights, still find the largest eigenvalues by power
+    /// iteration (up to 300 Hessian-vector products each; slow for wide networks).
+    #[arg(long)]
+    power_iteration: bool,
 }
 
 impl Args {
@@ -62,6 +66,14 @@ impl Args {
         }
         if self.curvature_points == 0 {
             return Err("--curvature-points must be at least 1 (or skip the analysis with --no-curvature)".into());
+        }
+        let weights = net.hidden() * (net.inputs() + 2) + 1;
+        if weights > self.max_full_hessian && !self.power_iteration {
+            println!(
+                "curvature: skipped, {weights} weights is more than --max-full-hessian {}; raise it for the full spectrum and the Laplace bits, or pass --power-iteration for the largest eigenvalues alone",
+                self.max_full_hessian
+            );
+            return Ok(());
         }
         let options = CurvatureOptions { points: self.curvature_points, seed: self.curvature_seed, top: self.top, max_full: self.max_full_hessian, ..CurvatureOptions::default() };
         check_memory(
