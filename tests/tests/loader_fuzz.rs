@@ -62,7 +62,7 @@ fn checkpoints_never_panic_and_only_the_original_is_accepted() {
         tally.tried += 1;
         match load_checkpoint(&path) {
             Err(e) => {
-                assert_eq!(e.path, path, "input {i}");
+                assert_eq!(e.path, *path, "input {i}");
                 tally.rejected += 1;
             }
             Ok(ckpt) => {
@@ -146,7 +146,7 @@ fn weight_files_never_panic_and_only_the_original_is_accepted() {
         tally.tried += 1;
         match load_target_weights(&path) {
             Err(e) => {
-                assert_eq!(e.path, path, "input {i}");
+                assert_eq!(e.path, *path, "input {i}");
                 tally.rejected += 1;
             }
             Ok(w) if w == original => {

@@ -135,12 +135,39 @@ pub fn inputs<'a>(valid: &'a [u8], other: &[u8], count: usize, key: Key) -> impl
 }
 
 /// A scratch file, in memory (/dev/shm) where there is one: thousands of small writes.
-pub fn scratch(name: &str) -> PathBuf {
+/// It is deleted when dropped (also when its test fails), and its folder with the last one.
+pub fn scratch(name: &str) -> ScratchFile {
     let shm = PathBuf::from("/dev/shm");
     let root = if shm.is_dir() { shm } else { std::env::temp_dir() };
     let dir = root.join(format!("loader-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    ScratchFile(dir.join(name))
+}
+
+/// The path of a scratch file ([`scratch`]), removed on drop.
+pub struct ScratchFile(PathBuf);
+
+impl std::ops::Deref for ScratchFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for ScratchFile {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        // Best effort: the folder goes only once the other tests' files are gone too.
+        let _ = std::fs::remove_file(&self.0);
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// Tally of one loader's inputs, timed from its creation.
