@@ -72,6 +72,11 @@ impl TargetWeights {
         self.w1.nrows()
     }
 
+    /// Number of weights, `m (n + 2) + 1` (W1, b1, w2 and b2).
+    pub fn weight_count(&self) -> usize {
+        self.hidden() * (self.inputs() + 2) + 1
+    }
+
     /// Checks that the four tensors agree on `n` and `m`, naming what differs, that the
     /// network has at least one input and one hidden neuron, and that every weight is
     /// finite and at most [`MAX_WEIGHT`] in magnitude (larger ones overflow the

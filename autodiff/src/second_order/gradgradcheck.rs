@@ -105,12 +105,12 @@ mod tests {
     use crate::gradcheck::arr;
     use crate::primitive::{Primitive, Vjp};
 
-    /// `y = x^3` whose first-order VJP (`3 x^2 g`) is right but whose recorded VJP
-    /// claims `dx = 3 x g` (a wrong second-order rule): step 1 must catch it.
-    struct WrongRecordedCube;
-    impl Primitive<f64> for WrongRecordedCube {
+    /// `y = x^3` with the right first-order VJP (`3 x^2 g`) and the recorded VJP given by
+    /// its field, `(x, g) -> dx`, for planting a wrong second-order rule.
+    struct CubeRecordedBy(fn(&Tensor<f64>, &Tensor<f64>) -> Tensor<f64>);
+    impl Primitive<f64> for CubeRecordedBy {
         fn name(&self) -> String {
-            "wrong_recorded_cube".into()
+            "cube_recorded_by".into()
         }
         fn forward(&self, inputs: &[&ArrayD<f64>]) -> ArrayD<f64> {
             inputs[0].mapv(|x| x * x * x)
@@ -119,29 +119,17 @@ mod tests {
             vec![v.when(0, || v.grad * &v.inputs[0].mapv(|x| 3.0 * x * x))]
         }
         fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
-            vec![needs[0].then(|| grad.mul(&inputs[0]).mul_scalar(3.0))]
+            vec![needs[0].then(|| (self.0)(&inputs[0], grad))]
         }
         crate::cpu_only!(f64);
     }
 
-    /// `y = x^3` whose recorded VJP has the right value but no dependence on `x` (the
-    /// derivative detached): step 1 passes, step 2 must catch it.
-    struct DetachedCube;
-    impl Primitive<f64> for DetachedCube {
-        fn name(&self) -> String {
-            "detached_cube".into()
-        }
-        fn forward(&self, inputs: &[&ArrayD<f64>]) -> ArrayD<f64> {
-            inputs[0].mapv(|x| x * x * x)
-        }
-        fn backward(&self, v: &Vjp<f64>) -> Vec<Option<ArrayD<f64>>> {
-            vec![v.when(0, || v.grad * &v.inputs[0].mapv(|x| 3.0 * x * x))]
-        }
-        fn vjp_graph(&self, inputs: &[Tensor<f64>], _output: &Tensor<f64>, grad: &Tensor<f64>, needs: &[bool]) -> Vec<Option<Tensor<f64>>> {
-            vec![needs[0].then(|| grad.mul(&inputs[0].detach().square()).mul_scalar(3.0))]
-        }
-        crate::cpu_only!(f64);
-    }
+    /// A wrong recorded VJP, `dx = 3 x g`: step 1 must catch it.
+    const WRONG_RECORDED: CubeRecordedBy = CubeRecordedBy(|x, g| g.mul(x).mul_scalar(3.0));
+
+    /// The right value with no dependence on `x` (the derivative detached): step 1
+    /// passes, step 2 must catch it.
+    const DETACHED: CubeRecordedBy = CubeRecordedBy(|x, g| g.mul(&x.detach().square()).mul_scalar(3.0));
 
     fn x() -> Vec<ArrayD<f64>> {
         vec![arr(&[3], vec![0.5, -1.5, 2.0])]
@@ -149,13 +137,13 @@ mod tests {
 
     #[test]
     fn catches_a_wrong_recorded_vjp() {
-        let f = |t: &[Tensor<f64>]| Tensor::apply(WrongRecordedCube, &[&t[0]]);
+        let f = |t: &[Tensor<f64>]| Tensor::apply(WRONG_RECORDED, &[&t[0]]);
         assert!(matches!(gradgradcheck(&f, &x(), &Tolerance::default(), Key::new(1)), Err(GradcheckError::Mismatch(w)) if w.input == 0 && w.index.len() == 1));
     }
 
     #[test]
     fn catches_a_recorded_vjp_without_second_order() {
-        let f = |t: &[Tensor<f64>]| Tensor::apply(DetachedCube, &[&t[0]]);
+        let f = |t: &[Tensor<f64>]| Tensor::apply(DETACHED, &[&t[0]]);
         let err = gradgradcheck(&f, &x(), &Tolerance::default(), Key::new(2)).unwrap_err();
         assert!(matches!(err, GradcheckError::Mismatch(ref w) if w.index.is_empty()), "{err}");
     }

@@ -67,7 +67,7 @@ impl Args {
         if self.curvature_points == 0 {
             return Err("--curvature-points must be at least 1 (or skip the analysis with --no-curvature)".into());
         }
-        let weights = net.hidden() * (net.inputs() + 2) + 1;
+        let weights = net.weight_count();
         if weights > self.max_full_hessian && !self.power_iteration {
             println!(
                 "curvature: skipped, {weights} weights is more than --max-full-hessian {}; raise it for the full spectrum and the Laplace bits, or pass --power-iteration for the largest eigenvalues alone",

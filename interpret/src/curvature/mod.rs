@@ -110,7 +110,7 @@ pub struct CurvatureReport {
 /// Hessian with its symmetrised and whitened copies when it is formed.
 pub fn memory(net: &TargetWeights, options: &CurvatureOptions) -> StepMemory {
     let (m, n) = (net.hidden() as f64, net.inputs() as f64);
-    let weights = m * (n + 2.0) + 1.0;
+    let weights = net.weight_count() as f64;
     let graph = options.points as f64 * (m * 32.0 + n) * 8.0;
     let mut parts = vec![("the recorded error and gradient over the sample", graph), ("one Hessian-vector product's sweep", graph)];
     if weights <= options.max_full as f64 {
